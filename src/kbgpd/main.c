@@ -1,0 +1,30 @@
+/*
+ * kbgpd: the kbgp daemon.  One binary, three roles (agent, operator,
+ * router); this file only dispatches to them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: kbgpd --version\n"
+	             "       kbgpd agent|operator|router [options]\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("kbgpd %s\n", KBGP_VERSION);
+		return 0;
+	}
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc >= 2) {
+		fprintf(stderr, "kbgpd: role '%s' is not available in this build yet\n", argv[1]);
+		return 2;
+	}
+	usage(stderr);
+	return 2;
+}

@@ -10,9 +10,7 @@
 
 void bgp_notice_set(struct bgp_notice *n, uint8_t code, uint8_t subcode)
 {
-	n->code = code;
-	n->subcode = subcode;
-	n->data = rbuf_make(NULL, 0);
+	*n = (struct bgp_notice){ .code = code, .subcode = subcode };
 }
 
 void bgp_notice_set_data(struct bgp_notice *n, uint8_t code, uint8_t subcode, struct rbuf data)
@@ -21,12 +19,24 @@ void bgp_notice_set_data(struct bgp_notice *n, uint8_t code, uint8_t subcode, st
 	n->data = data;
 }
 
+void bgp_notice_set_u8(struct bgp_notice *n, uint8_t code, uint8_t subcode, uint8_t v)
+{
+	bgp_notice_set(n, code, subcode);
+	n->own[0] = v;
+	n->own_len = 1;
+}
+
 void bgp_notice_set_u16(struct bgp_notice *n, uint8_t code, uint8_t subcode, uint16_t v)
 {
 	bgp_notice_set(n, code, subcode);
 	n->own[0] = (uint8_t)(v >> 8);
 	n->own[1] = (uint8_t)v;
-	n->data = rbuf_make(n->own, 2);
+	n->own_len = 2;
+}
+
+struct rbuf bgp_notice_data(const struct bgp_notice *n)
+{
+	return n->own_len > 0 ? rbuf_make(n->own, n->own_len) : n->data;
 }
 
 static bool bgp_marker_ok(struct rbuf *r)
@@ -80,9 +90,7 @@ enum bgp_frame_result bgp_frame(struct rbuf in, size_t max_len, struct bgp_msg *
 		return BGP_FRAME_ERROR;
 	}
 	if (type < BGP_MSG_OPEN || type > BGP_MSG_ROUTE_REFRESH) {
-		bgp_notice_set(err, BGP_ERR_HEADER, BGP_ERR_HDR_TYPE);
-		err->own[0] = type;
-		err->data = rbuf_make(err->own, 1);
+		bgp_notice_set_u8(err, BGP_ERR_HEADER, BGP_ERR_HDR_TYPE, type);
 		return BGP_FRAME_ERROR;
 	}
 	if (rbuf_left(&r) < (size_t)len - BGP_HEADER_LEN)
@@ -156,7 +164,8 @@ void bgp_notification_encode(struct wbuf *w, const struct bgp_notice *n)
 	size_t start = bgp_msg_begin(w, BGP_MSG_NOTIFICATION);
 	wbuf_u8(w, n->code);
 	wbuf_u8(w, n->subcode);
-	wbuf_rbuf(w, &n->data);
+	struct rbuf data = bgp_notice_data(n);
+	wbuf_rbuf(w, &data);
 	bgp_msg_end(w, start);
 }
 

@@ -14,20 +14,23 @@
 #include "bgp/proto.h"
 #include "lib/buf.h"
 
-/* A NOTIFICATION to send (or one received): code, subcode and data.  The data
- * view points into the message that caused it or into static storage. */
+/* A NOTIFICATION to send: code, subcode and data.  The data is either a
+ * view of the bytes that caused it (an attribute, a whole message) or up to
+ * two bytes built on the spot (a length, a version number), kept inside the
+ * struct so copies stay valid; bgp_notice_data() gives whichever it is. */
 struct bgp_notice {
 	uint8_t code;
 	uint8_t subcode;
+	uint8_t own_len;
+	uint8_t own[2];
 	struct rbuf data;
-	/* Data bytes that had to be built (a length, a version number); data
-	 * points here when used. */
-	uint8_t own[8];
 };
 
 void bgp_notice_set(struct bgp_notice *n, uint8_t code, uint8_t subcode);
 void bgp_notice_set_data(struct bgp_notice *n, uint8_t code, uint8_t subcode, struct rbuf data);
+void bgp_notice_set_u8(struct bgp_notice *n, uint8_t code, uint8_t subcode, uint8_t v);
 void bgp_notice_set_u16(struct bgp_notice *n, uint8_t code, uint8_t subcode, uint16_t v);
+struct rbuf bgp_notice_data(const struct bgp_notice *n);
 
 /* One framed message: its type and its body (the bytes after the header). */
 struct bgp_msg {

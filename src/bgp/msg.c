@@ -34,6 +34,16 @@ void bgp_notice_set_u16(struct bgp_notice *n, uint8_t code, uint8_t subcode, uin
 	n->own_len = 2;
 }
 
+void bgp_notice_set_shutdown(struct bgp_notice *n, uint8_t subcode, const char *text)
+{
+	size_t len = utf8_prefix_len(text, strlen(text), BGP_SHUTDOWN_MSG_MAX);
+
+	bgp_notice_set(n, BGP_ERR_CEASE, subcode);
+	n->own[0] = (uint8_t)len;
+	memcpy(n->own + 1, text, len);
+	n->own_len = (uint16_t)(1 + len);
+}
+
 struct rbuf bgp_notice_data(const struct bgp_notice *n)
 {
 	return n->own_len > 0 ? rbuf_make(n->own, n->own_len) : n->data;
@@ -166,17 +176,6 @@ void bgp_notification_encode(struct wbuf *w, const struct bgp_notice *n)
 	wbuf_u8(w, n->subcode);
 	struct rbuf data = bgp_notice_data(n);
 	wbuf_rbuf(w, &data);
-	bgp_msg_end(w, start);
-}
-
-void bgp_notification_encode_shutdown(struct wbuf *w, uint8_t subcode, const char *text)
-{
-	size_t len = utf8_prefix_len(text, strlen(text), BGP_SHUTDOWN_MSG_MAX);
-	size_t start = bgp_msg_begin(w, BGP_MSG_NOTIFICATION);
-	wbuf_u8(w, BGP_ERR_CEASE);
-	wbuf_u8(w, subcode);
-	wbuf_u8(w, (uint8_t)len);
-	wbuf_bytes(w, text, len);
 	bgp_msg_end(w, start);
 }
 

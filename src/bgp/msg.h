@@ -14,15 +14,18 @@
 #include "bgp/proto.h"
 #include "lib/buf.h"
 
+#define BGP_SHUTDOWN_MSG_MAX 255 /* RFC 9003 */
+
 /* A NOTIFICATION to send: code, subcode and data.  The data is either a
- * view of the bytes that caused it (an attribute, a whole message) or up to
- * two bytes built on the spot (a length, a version number), kept inside the
- * struct so copies stay valid; bgp_notice_data() gives whichever it is. */
+ * view of the bytes that caused it (an attribute, a whole message) or bytes
+ * built on the spot (a length, a version number, a shutdown communication),
+ * kept inside the struct so copies stay valid; bgp_notice_data() gives
+ * whichever it is. */
 struct bgp_notice {
 	uint8_t code;
 	uint8_t subcode;
-	uint8_t own_len;
-	uint8_t own[2];
+	uint16_t own_len;
+	uint8_t own[1 + BGP_SHUTDOWN_MSG_MAX];
 	struct rbuf data;
 };
 
@@ -30,6 +33,9 @@ void bgp_notice_set(struct bgp_notice *n, uint8_t code, uint8_t subcode);
 void bgp_notice_set_data(struct bgp_notice *n, uint8_t code, uint8_t subcode, struct rbuf data);
 void bgp_notice_set_u8(struct bgp_notice *n, uint8_t code, uint8_t subcode, uint8_t v);
 void bgp_notice_set_u16(struct bgp_notice *n, uint8_t code, uint8_t subcode, uint16_t v);
+/* Cease with an RFC 9003 shutdown communication, cut to 255 bytes on a
+ * UTF-8 character boundary. */
+void bgp_notice_set_shutdown(struct bgp_notice *n, uint8_t subcode, const char *text);
 struct rbuf bgp_notice_data(const struct bgp_notice *n);
 
 /* One framed message: its type and its body (the bytes after the header). */
@@ -62,8 +68,6 @@ void bgp_msg_end(struct wbuf *w, size_t start);
 
 void bgp_keepalive_encode(struct wbuf *w);
 
-#define BGP_SHUTDOWN_MSG_MAX 255 /* RFC 9003 */
-
 struct bgp_notification {
 	uint8_t code;
 	uint8_t subcode;
@@ -79,9 +83,6 @@ struct bgp_notification {
  * when the body is shorter than code + subcode. */
 int bgp_notification_decode(struct rbuf body, struct bgp_notification *n);
 void bgp_notification_encode(struct wbuf *w, const struct bgp_notice *n);
-/* Cease with an RFC 9003 shutdown communication (truncated to 255 bytes on a
- * UTF-8 character boundary). */
-void bgp_notification_encode_shutdown(struct wbuf *w, uint8_t subcode, const char *text);
 
 const char *bgp_msg_type_name(uint8_t type);
 const char *bgp_err_code_name(uint8_t code);

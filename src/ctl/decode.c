@@ -42,7 +42,8 @@ static void print_caps(FILE *out, const struct bgp_caps *c)
 		        c->gr.flags & BGP_GR_F_RESTART ? " restarting" : "",
 		        c->gr.flags & BGP_GR_F_NOTIFICATION ? " notification" : "");
 	if (c->has_fqdn)
-		fprintf(out, "  fqdn %s.%s\n", c->fqdn_host, c->fqdn_domain);
+		fprintf(out, "  fqdn %s%s%s\n", c->fqdn_host, c->fqdn_domain[0] ? "." : "",
+		        c->fqdn_domain);
 	for (int i = 0; i < c->n_unknown; i++)
 		fprintf(out, "  capability unknown code %u length %u\n", c->unknown[i].code,
 		        c->unknown[i].len);

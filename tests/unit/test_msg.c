@@ -84,8 +84,10 @@ static void test_shutdown_communication_round_trip(void **state)
 	struct wbuf w;
 	struct bgp_notification n;
 
+	struct bgp_notice cease;
+	bgp_notice_set_shutdown(&cease, BGP_CEASE_ADMIN_SHUTDOWN, "maintenance");
 	wbuf_init(&w, out, sizeof(out));
-	bgp_notification_encode_shutdown(&w, BGP_CEASE_ADMIN_SHUTDOWN, "maintenance");
+	bgp_notification_encode(&w, &cease);
 	size_t len = tl_hex(MARKER "0021 03 06 02 0b 6d61696e74656e616e6365", want, sizeof(want));
 	tl_assert_bytes(out, w.len, want, len);
 
@@ -107,8 +109,10 @@ static void test_shutdown_message_is_cut_to_255_bytes(void **state)
 
 	memset(text, 'x', sizeof(text) - 1);
 	text[sizeof(text) - 1] = '\0';
+	struct bgp_notice cease;
+	bgp_notice_set_shutdown(&cease, BGP_CEASE_ADMIN_RESET, text);
 	wbuf_init(&w, out, sizeof(out));
-	bgp_notification_encode_shutdown(&w, BGP_CEASE_ADMIN_RESET, text);
+	bgp_notification_encode(&w, &cease);
 	struct bgp_msg m = tl_frame(out, w.len);
 	assert_int_equal(bgp_notification_decode(m.body, &n), 0);
 	assert_int_equal(strlen(n.shutdown_msg), 255);

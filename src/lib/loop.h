@@ -1,0 +1,66 @@
+/*
+ * loop: the event loop every kbgp process runs, a thin layer over libev so
+ * the rest of the code never calls libev and libev could be swapped.
+ * Watchers are embedded in their owner's struct; callbacks get the watcher
+ * back and find the owner with container_of.
+ */
+#ifndef KBGP_LIB_LOOP_H
+#define KBGP_LIB_LOOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ev.h>
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+
+enum {
+	LOOP_READ = EV_READ,
+	LOOP_WRITE = EV_WRITE,
+};
+
+struct loop_io;
+struct loop_timer;
+struct loop_signal;
+
+typedef void loop_io_fn(struct loop_io *io, unsigned events);
+typedef void loop_timer_fn(struct loop_timer *t);
+typedef void loop_signal_fn(struct loop_signal *s);
+
+struct loop_io {
+	ev_io w;
+	loop_io_fn *fn;
+};
+
+struct loop_timer {
+	ev_timer w;
+	loop_timer_fn *fn;
+};
+
+struct loop_signal {
+	ev_signal w;
+	loop_signal_fn *fn;
+};
+
+struct loop {
+	struct ev_loop *ev;
+};
+
+int loop_init(struct loop *l);
+void loop_run(struct loop *l);
+void loop_break(struct loop *l);
+/* Milliseconds of the monotonic clock, as of this loop iteration. */
+uint64_t loop_now(struct loop *l);
+
+void loop_io_init(struct loop_io *io, int fd, loop_io_fn *fn);
+/* Watch for `events` (LOOP_READ | LOOP_WRITE); 0 stops watching.  Stop a
+ * watcher before closing its fd. */
+void loop_io_set(struct loop *l, struct loop_io *io, unsigned events);
+
+void loop_timer_init(struct loop_timer *t, loop_timer_fn *fn);
+/* Fire once at `deadline` (loop_now() milliseconds); 0 stops the timer. */
+void loop_timer_at(struct loop *l, struct loop_timer *t, uint64_t deadline);
+
+void loop_signal_start(struct loop *l, struct loop_signal *s, int signum, loop_signal_fn *fn);
+
+#endif

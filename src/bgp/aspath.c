@@ -57,6 +57,16 @@ void aspath_widen(struct rbuf path2, struct wbuf *out)
 	}
 }
 
+bool aspath_has_confed(struct rbuf path)
+{
+	struct aspath_seg seg;
+
+	while (aspath_next(&path, 4, &seg) == 1)
+		if (seg_is_confed(&seg))
+			return true;
+	return false;
+}
+
 static size_t seg_length(const struct aspath_seg *seg)
 {
 	switch (seg->type) {

@@ -34,6 +34,8 @@ void aspath_widen(struct rbuf path2, struct wbuf *out);
 /* RFC 6793 §4.2.3: rebuild the path from a 4-octet-form AS_PATH that came
  * from an old speaker and the AS4_PATH it carried. */
 void aspath_merge_as4(struct rbuf path, struct rbuf as4_path, struct wbuf *out);
+/* Whether a 4-octet-form path has confederation segments. */
+bool aspath_has_confed(struct rbuf path);
 /* Path length for best-path selection: an AS_SET counts one, confederation
  * segments count nothing (RFC 4271 §9.1.2.2, RFC 5065 §5.3). */
 size_t aspath_length(struct rbuf path);

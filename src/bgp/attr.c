@@ -180,9 +180,10 @@ static void attr_merge_as4(struct attr_parse *p)
 	a->as_path = wbuf_view_from(out, from);
 }
 
-void bgp_attrs_decode(const struct bgp_session_ctx *ctx, struct rbuf field,
-                      struct bgp_scratch *scratch, struct bgp_attrs *a, struct bgp_errors *errs)
+unsigned bgp_attrs_decode(const struct bgp_session_ctx *ctx, struct rbuf field,
+                          struct bgp_scratch *scratch, struct bgp_attrs *a, struct bgp_errors *errs)
 {
+	unsigned count = 0;
 	struct attr_parse p = { .ctx = ctx, .scratch = scratch, .a = a, .errs = errs };
 	uint32_t seen[8] = { 0 };
 	struct rbuf value;
@@ -194,6 +195,7 @@ void bgp_attrs_decode(const struct bgp_session_ctx *ctx, struct rbuf field,
 			                "attribute runs past the end of the attribute list");
 			break;
 		}
+		count++;
 		enum bgp_action act = attr_dispatch(&p, value, seen);
 		if (act != BGP_ACT_NONE)
 			attr_note(&p, act);
@@ -202,6 +204,7 @@ void bgp_attrs_decode(const struct bgp_session_ctx *ctx, struct rbuf field,
 	a->opaque = wbuf_view(&scratch->opaque);
 	if (!wbuf_ok(&scratch->path) || !wbuf_ok(&scratch->opaque))
 		bgp_errors_note(errs, BGP_ACT_WITHDRAW, 0, "attributes too large to rebuild");
+	return count;
 }
 
 /* RFC 7606 §5.1: MP_REACH_NLRI and MP_UNREACH_NLRI go first, so a receiver

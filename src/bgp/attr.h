@@ -122,10 +122,12 @@ void bgp_scratch_reset(struct bgp_scratch *s);
 /*
  * Decode a Path Attributes field into a.  Per RFC 7606 an error never stops
  * the decode unless it resets the session; its cost is recorded in errs.
- * Views in a point into field or into scratch.
+ * Views in a point into field or into scratch.  Returns how many attributes
+ * the field held, kept or not.
  */
-void bgp_attrs_decode(const struct bgp_session_ctx *ctx, struct rbuf field,
-                      struct bgp_scratch *scratch, struct bgp_attrs *a, struct bgp_errors *errs);
+unsigned bgp_attrs_decode(const struct bgp_session_ctx *ctx, struct rbuf field,
+                          struct bgp_scratch *scratch, struct bgp_attrs *a,
+                          struct bgp_errors *errs);
 
 /* Encode all present attributes, ordered by type code, for a session with
  * the given capabilities (two-octet sessions get AS_TRANS and AS4_PATH). */

@@ -273,8 +273,9 @@ static bool mp_next_hop_len_ok(const struct attr_parse *p, uint8_t af, uint8_t l
 
 /*
  * RFC 4760 §3.  The NLRI must be located and parsed, or the session resets
- * (RFC 7606 §5.3); a wrong next-hop length comes before the NLRI, so it
- * costs only treat-as-withdraw (§7.11).  The reserved octet is ignored.
+ * (RFC 7606 §5.3).  A next-hop length the family does not allow means the
+ * NLRI cannot be located reliably either, so it resets too (§7.11).  The
+ * reserved octet is ignored.
  */
 static enum bgp_action mp_reach_decode(struct attr_parse *p, struct rbuf v)
 {
@@ -289,19 +290,13 @@ static enum bgp_action mp_reach_decode(struct attr_parse *p, struct rbuf v)
 	enum bgp_action act = mp_family(p, afi, safi, &mp->af);
 	if (act != BGP_ACT_NONE)
 		return act;
-	mp->nlri = rbuf_rest(&v);
-	act = mp_nlri(p, mp->af, mp->nlri);
-	if (act != BGP_ACT_NONE)
-		return act;
-	/* Even when withdrawn, the NLRI must be known to withdraw it. */
-	bgp_attr_set(p->a, BGP_ATTR_MP_REACH);
+	if (!mp_next_hop_len_ok(p, mp->af, mp->nh_len))
+		return attr_reset(p, BGP_ERR_UPD_OPT_ATTR,
+		                  "next-hop length does not fit the family");
 	memset(mp->nh, 0, sizeof(mp->nh));
-	if (!mp_next_hop_len_ok(p, mp->af, mp->nh_len)) {
-		p->reason = "next-hop length does not fit the family";
-		return BGP_ACT_WITHDRAW;
-	}
 	rbuf_copy(&nh, mp->nh, mp->nh_len);
-	return BGP_ACT_NONE;
+	mp->nlri = rbuf_rest(&v);
+	return mp_nlri(p, mp->af, mp->nlri);
 }
 
 static void mp_reach_encode(struct wbuf *w, const struct bgp_attrs *a,
@@ -359,15 +354,24 @@ static void ext_communities_encode(struct wbuf *w, const struct bgp_attrs *a,
 }
 
 /* RFC 6793 §6: AS4_PATH and AS4_AGGREGATOR are only meaningful from an old
- * (two-octet) speaker, and any error in them costs only the attribute. */
+ * (two-octet) speaker, and any error in them costs only the attribute.
+ * Confederation segments in AS4_PATH are dropped and the rest is used. */
 static enum bgp_action as4_path_decode(struct attr_parse *p, struct rbuf v)
 {
 	if (p->ctx->as4) {
 		p->reason = "received from a four-octet AS speaker";
 		return BGP_ACT_ATTR_DISCARD;
 	}
-	if (aspath_check(v, 4, false) < 0)
-		return attr_malformed(p, "malformed or confederation segment");
+	if (rbuf_left(&v) < 6 || aspath_check(v, 4, true) < 0)
+		return attr_malformed(p, "malformed segment");
+	if (aspath_has_confed(v)) {
+		bgp_errors_note(p->errs, BGP_ACT_ATTR_DISCARD, p->code,
+		                "confederation segments removed");
+		struct wbuf *out = &p->scratch->path;
+		size_t from = out->len;
+		aspath_encode_as4(out, v);
+		v = wbuf_view_from(out, from);
+	}
 	p->has_as4_path = true;
 	p->as4_path = v;
 	return BGP_ACT_NONE;

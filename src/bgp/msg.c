@@ -179,20 +179,26 @@ void bgp_notification_encode(struct wbuf *w, const struct bgp_notice *n)
 	bgp_msg_end(w, start);
 }
 
+/* RFC 7313 §5: a subtype other than 0, 1, 2 is ignored whatever its
+ * length; for the others the body is 4 octets (kbgp has no ORF), else 7/1
+ * with the whole message as data. */
 enum bgp_rr_result bgp_route_refresh_decode(const struct bgp_msg *msg, struct bgp_route_refresh *rr,
                                             struct bgp_notice *err)
 {
 	struct rbuf r = msg->body;
 
-	/* ORF (RFC 5291) is not supported, so the body is exactly 4 bytes. */
-	if (rbuf_left(&r) != 4) {
+	if (rbuf_u16(&r, &rr->afi) < 0 || rbuf_u8(&r, &rr->subtype) < 0 ||
+	    rbuf_u8(&r, &rr->safi) < 0) {
 		bgp_notice_set_data(err, BGP_ERR_RREFRESH, BGP_ERR_RR_LEN, msg->raw);
 		return BGP_RR_ERROR;
 	}
-	rbuf_u16(&r, &rr->afi);
-	rbuf_u8(&r, &rr->subtype);
-	rbuf_u8(&r, &rr->safi);
-	return rr->subtype <= BGP_RR_EORR ? BGP_RR_OK : BGP_RR_IGNORE;
+	if (rr->subtype > BGP_RR_EORR)
+		return BGP_RR_IGNORE;
+	if (!rbuf_empty(&r)) {
+		bgp_notice_set_data(err, BGP_ERR_RREFRESH, BGP_ERR_RR_LEN, msg->raw);
+		return BGP_RR_ERROR;
+	}
+	return BGP_RR_OK;
 }
 
 void bgp_route_refresh_encode(struct wbuf *w, const struct bgp_route_refresh *rr)

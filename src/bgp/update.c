@@ -78,7 +78,7 @@ int bgp_update_decode(const struct bgp_session_ctx *ctx, struct rbuf body,
 	u->nlri = rbuf_rest(&body);
 	if (update_check_fields(ctx, u) < 0)
 		return -1;
-	bgp_attrs_decode(ctx, attrs, scratch, &u->attrs, &u->errors);
+	u->attr_count = bgp_attrs_decode(ctx, attrs, scratch, &u->attrs, &u->errors);
 	if (u->errors.action == BGP_ACT_RESET)
 		return -1;
 	update_check_mandatory(u);
@@ -89,20 +89,15 @@ int bgp_update_decode(const struct bgp_session_ctx *ctx, struct rbuf body,
 bool bgp_update_is_eor(const struct bgp_update *u, enum bgp_af *af)
 {
 	const struct bgp_attrs *a = &u->attrs;
-	uint32_t any = 0;
 
-	for (int i = 0; i < 8; i++)
-		any |= a->present[i];
 	if (!rbuf_empty(&u->withdrawn) || !rbuf_empty(&u->nlri) || u->errors.total != 0)
 		return false;
-	if (any == 0 && rbuf_empty(&a->opaque)) {
+	if (u->attr_count == 0) {
 		*af = BGP_AF_IPV4_UNICAST;
 		return true;
 	}
-	uint32_t only_unreach[8] = { 0 };
-	only_unreach[BGP_ATTR_MP_UNREACH / 32] = 1u << (BGP_ATTR_MP_UNREACH % 32);
-	if (memcmp(a->present, only_unreach, sizeof(only_unreach)) != 0 ||
-	    !rbuf_empty(&a->mp_unreach.nlri) || !rbuf_empty(&a->opaque))
+	if (u->attr_count != 1 || !bgp_attr_has(a, BGP_ATTR_MP_UNREACH) ||
+	    !rbuf_empty(&a->mp_unreach.nlri))
 		return false;
 	*af = (enum bgp_af)a->mp_unreach.af;
 	return true;

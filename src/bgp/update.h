@@ -16,6 +16,7 @@ struct bgp_update {
 	struct rbuf withdrawn; /* IPv4 unicast Withdrawn Routes field */
 	struct rbuf nlri;      /* IPv4 unicast NLRI field */
 	struct bgp_attrs attrs;
+	unsigned attr_count; /* attributes in the message, kept or not */
 	struct bgp_errors errors;
 };
 

@@ -92,15 +92,21 @@ static void test_ipv6_mp_reach_with_link_local(void **state)
 	assert_true(w.reach[0]);
 }
 
-/* RFC 8950: IPv4 routes with an IPv6 next hop only when negotiated. */
+/* RFC 8950: IPv4 routes with an IPv6 next hop only when negotiated; a
+ * next-hop length the session did not agree to resets it (RFC 7606 §7.11). */
 static void test_ipv4_over_ipv6_next_hop(void **state)
 {
 	(void)state;
+	static uint8_t msg[256];
 	const char *attrs =
 	        "900e0019 0001 01 10 fd000000000000000000000000000001 00 18 0a0100" BASE_ATTRS;
 	struct bgp_session_ctx ctx = tl_ctx_ebgp();
-	struct bgp_update u = decode(&ctx, "", attrs, "");
-	assert_int_equal(u.errors.action, BGP_ACT_WITHDRAW);
+	struct bgp_update u;
+	size_t n = tl_update(msg, sizeof(msg), "", attrs, "");
+	struct bgp_msg m = tl_frame(msg, n);
+
+	assert_int_equal(bgp_update_decode(&ctx, m.body, &scratch, &u), -1);
+	assert_int_equal(u.errors.notice.subcode, BGP_ERR_UPD_OPT_ATTR);
 
 	ctx.ext_nexthop = BGP_AF_BIT(BGP_AF_IPV4_UNICAST);
 	u = decode(&ctx, "", attrs, "");

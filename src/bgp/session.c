@@ -524,12 +524,7 @@ static void peer_accept(struct bgp_peer *p, int fd)
 
 static struct bgp_peer *dynamic_peer(struct bgp_speaker *s, const union sockaddr_any *from)
 {
-	struct bgp_peer_cfg cfg;
-	if (s->ops->dynamic_peer == NULL || s->ops->dynamic_peer(s->ctx, from, &cfg) < 0)
-		return NULL;
-	cfg.addr = *from;
-	cfg.passive = true;
-	struct bgp_peer *p = bgp_peer_add(s, &cfg);
+	struct bgp_peer *p = s->ops->dynamic_peer(s->ctx, from);
 	if (p != NULL) {
 		p->dynamic = true;
 		peer_log(p, LOG_INFO, "dynamic neighbour accepted");

@@ -52,9 +52,10 @@ struct bgp_speaker_ops {
 	/* A decoded UPDATE that did not reset the session. */
 	void (*update)(void *ctx, struct bgp_peer *p, const struct bgp_update *u);
 	void (*route_refresh)(void *ctx, struct bgp_peer *p, const struct bgp_route_refresh *rr);
-	/* A connection from an address no peer has: fill cfg and return 0 to
-	 * accept it as a dynamic neighbour, -1 to refuse. */
-	int (*dynamic_peer)(void *ctx, const union sockaddr_any *from, struct bgp_peer_cfg *cfg);
+	/* A connection from an address no peer has: add a passive peer for it
+	 * (bgp_peer_add) to accept it as a dynamic neighbour, or return NULL
+	 * to refuse it. */
+	struct bgp_peer *(*dynamic_peer)(void *ctx, const union sockaddr_any *from);
 };
 
 struct bgp_stats {

@@ -5,11 +5,18 @@
 
 #include <string.h>
 
+/* An empty view may have a NULL base: never do arithmetic on it. */
+static const uint8_t *rbuf_at(const struct rbuf *r)
+{
+	static const uint8_t nothing[1];
+	return r->p != NULL ? r->p + r->off : nothing;
+}
+
 static const uint8_t *rbuf_take(struct rbuf *r, size_t n)
 {
 	if (rbuf_left(r) < n)
 		return NULL;
-	const uint8_t *at = r->p + r->off;
+	const uint8_t *at = rbuf_at(r);
 	r->off += n;
 	return at;
 }
@@ -85,18 +92,18 @@ int rbuf_peek_u8(const struct rbuf *r, size_t i, uint8_t *v)
 {
 	if (i >= rbuf_left(r))
 		return -1;
-	*v = r->p[r->off + i];
+	*v = rbuf_at(r)[i];
 	return 0;
 }
 
 bool rbuf_equal(const struct rbuf *r, const void *q, size_t n)
 {
-	return rbuf_left(r) == n && (n == 0 || memcmp(r->p + r->off, q, n) == 0);
+	return rbuf_left(r) == n && (n == 0 || memcmp(rbuf_at(r), q, n) == 0);
 }
 
 struct rbuf rbuf_span(const struct rbuf *r, size_t from, size_t to)
 {
-	if (from > to || to > r->len)
+	if (from > to || to > r->len || r->p == NULL)
 		return rbuf_make(NULL, 0);
 	return rbuf_make(r->p + from, to - from);
 }
@@ -117,6 +124,8 @@ static uint8_t *wbuf_take(struct wbuf *w, size_t n)
 		w->overflow = true;
 		return NULL;
 	}
+	if (n == 0)
+		return NULL; /* nothing to write, and w->p may be NULL */
 	uint8_t *at = w->p + w->len;
 	w->len += n;
 	return at;
@@ -175,7 +184,7 @@ void wbuf_zero(struct wbuf *w, size_t n)
 
 void wbuf_rbuf(struct wbuf *w, const struct rbuf *r)
 {
-	wbuf_bytes(w, r->p + r->off, rbuf_left(r));
+	wbuf_bytes(w, rbuf_at(r), rbuf_left(r));
 }
 
 size_t wbuf_reserve(struct wbuf *w, size_t n)
@@ -227,7 +236,7 @@ struct rbuf wbuf_view(const struct wbuf *w)
 
 struct rbuf wbuf_view_from(const struct wbuf *w, size_t from)
 {
-	if (w->overflow || from > w->len)
+	if (w->overflow || from >= w->len)
 		return rbuf_make(NULL, 0);
 	return rbuf_make(w->p + from, w->len - from);
 }

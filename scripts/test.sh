@@ -31,3 +31,7 @@ ninja -C "$build/asan" -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	ctest --test-dir "$build/asan" --output-on-failure -j "$jobs" 2>&1
 
+if [ "$fuzz_seconds" -gt 0 ]; then
+	step "fuzzing, ${fuzz_seconds}s per target"
+	KBGP_FUZZ_BUILD="$build/fuzz" "$top/fuzz/run.sh" "$fuzz_seconds"
+fi

@@ -11,6 +11,8 @@ packages=(
 	libev-dev libmnl-dev libyaml-dev libjansson-dev libcurl4-openssl-dev
 	# unit tests
 	libcmocka-dev
+	# tests with real peers in network namespaces (tests/netns, tests/interop)
+	iproute2 procps util-linux jq frr bird2 gobgpd
 )
 
 if [ "$(id -u)" -ne 0 ]; then

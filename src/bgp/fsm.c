@@ -94,6 +94,12 @@ void bgp_fsm_set_negotiated(struct bgp_fsm *f, uint32_t hold_ms, uint32_t keepal
 	f->negotiated_keepalive_ms = hold_ms == 0 ? 0 : keepalive_ms;
 }
 
+void bgp_fsm_restart_after(struct bgp_fsm *f, uint64_t now, uint32_t ms)
+{
+	f->auto_restart = true;
+	timer_set(f, BGP_T_IDLE_HOLD, now, ms);
+}
+
 void bgp_fsm_send_blocked(struct bgp_fsm *f, uint64_t now, bool blocked)
 {
 	if (!blocked || f->state < BGP_ST_OPENSENT) {

@@ -105,6 +105,8 @@ void bgp_fsm_set_negotiated(struct bgp_fsm *f, uint32_t hold_ms, uint32_t keepal
 uint64_t bgp_fsm_next_deadline(const struct bgp_fsm *f);
 /* If a timer is due at `now`, stop it and return its event; else 0. */
 enum bgp_event bgp_fsm_due(struct bgp_fsm *f, uint64_t now);
+/* After a stop, start again by itself in `ms` (a max-prefix restart). */
+void bgp_fsm_restart_after(struct bgp_fsm *f, uint64_t now, uint32_t ms);
 /* The session layer reports whether its output queue drains (RFC 9687). */
 void bgp_fsm_send_blocked(struct bgp_fsm *f, uint64_t now, bool blocked);
 

@@ -223,13 +223,29 @@ static void peer_event(struct bgp_peer *p, enum bgp_event ev, const struct bgp_n
 	peer_arm_timer(p);
 }
 
+/* A connect() that never completes usually means packets are dropped on
+ * the way; with TCP-MD5 it is the classic sign of a key mismatch, which the
+ * kernel never reports. */
+static void log_unanswered_connect(const struct bgp_peer *p)
+{
+	if (p->cfg.transport.md5_key[0] != '\0')
+		peer_log(p, LOG_WARN,
+		         "connect got no answer: TCP-MD5 is configured, and a key "
+		         "mismatch makes both kernels drop the segments silently");
+	else
+		peer_log(p, LOG_INFO, "connect got no answer before ConnectRetry expired");
+}
+
 static void peer_timer(struct loop_timer *t)
 {
 	struct bgp_peer *p = container_of(t, struct bgp_peer, timer);
 	enum bgp_event ev;
 
-	while ((ev = bgp_fsm_due(&p->fsm, now_ms(p))) != 0)
+	while ((ev = bgp_fsm_due(&p->fsm, now_ms(p))) != 0) {
+		if (ev == BGP_EV_CONNECT_RETRY_EXPIRES && p->conn.connecting)
+			log_unanswered_connect(p);
 		peer_event(p, ev, NULL);
+	}
 	peer_arm_timer(p);
 }
 
@@ -690,6 +706,15 @@ void bgp_peer_enable(struct bgp_peer *p)
 	p->cfg.shutdown = false;
 	if (p->fsm.state == BGP_ST_IDLE)
 		peer_event(p, BGP_EV_MANUAL_START, NULL);
+}
+
+void bgp_peer_stop(struct bgp_peer *p, const struct bgp_notice *n, uint32_t restart_s)
+{
+	peer_event(p, BGP_EV_MANUAL_STOP, n);
+	if (restart_s == 0)
+		return;
+	bgp_fsm_restart_after(&p->fsm, now_ms(p), restart_s * SEC);
+	peer_arm_timer(p);
 }
 
 void bgp_peer_reset(struct bgp_peer *p, uint8_t subcode, const char *message)

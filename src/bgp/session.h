@@ -127,6 +127,9 @@ void bgp_peer_remove(struct bgp_peer *p, uint8_t subcode, const char *message);
 /* Administrative down / up (Cease/2 with a message); a down peer stays down. */
 void bgp_peer_disable(struct bgp_peer *p, const char *message);
 void bgp_peer_enable(struct bgp_peer *p);
+/* Stop with this NOTIFICATION; come back by itself after restart_s seconds,
+ * or stay down until enabled when restart_s is 0. */
+void bgp_peer_stop(struct bgp_peer *p, const struct bgp_notice *n, uint32_t restart_s);
 /* Hard reset: Cease/subcode, then the session comes back by itself. */
 void bgp_peer_reset(struct bgp_peer *p, uint8_t subcode, const char *message);
 /* Queue a whole encoded message; -1 if the peer is not Established or the

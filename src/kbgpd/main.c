@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "router/router.h"
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: kbgpd --version\n"
@@ -21,6 +23,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (argc >= 2 && strcmp(argv[1], "router") == 0)
+		return router_main(argc - 1, argv + 1);
 	if (argc >= 2) {
 		fprintf(stderr, "kbgpd: role '%s' is not available in this build yet\n", argv[1]);
 		return 2;

@@ -1,0 +1,71 @@
+/*
+ * config: the router role's configuration, one BGPRouter manifest
+ * (apiVersion kbgp.io/v1alpha1), as an immutable value: load parses a new
+ * one, reload compares two (docs/router-config.md is the schema).
+ */
+#ifndef KBGP_ROUTER_CONFIG_H
+#define KBGP_ROUTER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bgp/negotiate.h"
+#include "bgp/nlri.h"
+#include "bgp/transport.h"
+#include "lib/addr.h"
+
+struct router_group {
+	char name[64];
+	enum bgp_peer_as_kind as_kind;
+	uint32_t asn;
+	union sockaddr_any *neighbors;
+	size_t n_neighbors;
+	struct addr_range *listen_ranges; /* dynamic neighbours */
+	size_t n_listen_ranges;
+	uint16_t hold_time;
+	uint16_t keepalive;
+	uint16_t connect_retry;
+	uint8_t ebgp_multihop;     /* hops; 1 = directly connected */
+	uint8_t ttl_security_hops; /* GTSM when non-zero */
+	uint8_t families;          /* BGP_AF_BIT set */
+	char md5_key[BGP_MD5_KEY_MAX + 1];
+	bool passive;
+	uint16_t peer_port;
+	bool shutdown;
+	bool has_local_address;
+	union sockaddr_any local_address; /* FRR update-source */
+	uint32_t max_prefixes;            /* per family; 0: no limit */
+	uint16_t max_prefixes_restart;    /* seconds; 0: stay down */
+	bool max_prefixes_warning_only;
+};
+
+struct router_config {
+	char path[256];
+	uint32_t asn;
+	uint32_t router_id;
+	uint16_t listen_port;
+	union sockaddr_any listen[8];
+	size_t n_listen;
+	bool graceful_restart;
+	uint16_t restart_time;
+	bool ebgp_requires_policy;
+	bool as_path_multipath_relax;
+	uint8_t maximum_paths;
+	struct bgp_prefix *networks;
+	size_t n_networks;
+	bool fib_install;
+	uint32_t fib_table;
+	uint32_t fib_metric;
+	struct router_group *groups;
+	size_t n_groups;
+};
+
+/* Load and validate a BGPRouter manifest.  On failure every problem found
+ * has been printed to `errors` as FILE:LINE:COL: BGPRouter/NAME: FIELD:
+ * message, and -1 is returned. */
+int router_config_load(const char *path, struct router_config *out, FILE *errors);
+void router_config_free(struct router_config *c);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * router: the `kbgpd router` role, the part FRR plays in the seed lab:
+ * peer groups with fixed and dynamic neighbours, `network` statements,
+ * and (with the RIB and FIB issues) best paths, multipath and the kernel.
+ */
+#ifndef KBGP_ROUTER_ROUTER_H
+#define KBGP_ROUTER_ROUTER_H
+
+#include "bgp/session.h"
+#include "lib/loop.h"
+#include "router/config.h"
+
+struct router {
+	struct loop *loop;
+	struct router_config cfg;
+	struct bgp_speaker speaker;
+	struct loop_signal sigterm, sigint, sighup;
+};
+
+/* Takes ownership of cfg.  -1 (with a log line) if a listener fails. */
+int router_start(struct router *r, struct loop *l, struct router_config *cfg);
+void router_stop(struct router *r);
+/* `kbgpd router -c FILE [-v] [--log-json]` */
+int router_main(int argc, char **argv);
+
+#endif

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test kbgp has, the way CI does: install dependencies, build with
-# warnings as errors, run the unit tests, run them again under ASan+UBSan,
-# then run each fuzz target for a bounded time.
+# warnings as errors, run the tests (unit tests, and real peers in network
+# namespaces when run as root), run each fuzz target for a bounded time, then
+# the tests again under ASan+UBSan.
 #
 #   scripts/test.sh            everything
 #   FUZZ_SECONDS=0 scripts/test.sh   skip fuzzing
@@ -21,17 +22,17 @@ step "build (-Wall -Wextra -Werror)"
 cmake -S "$top" -B "$build/plain" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKBGP_WERROR=ON >/dev/null
 ninja -C "$build/plain" -j "$jobs"
 
-step "unit tests"
+step "tests"
 ctest --test-dir "$build/plain" --output-on-failure -j "$jobs" 2>&1
-
-step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-cmake -S "$top" -B "$build/asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKBGP_WERROR=ON \
-	-DKBGP_SANITIZE=ON >/dev/null
-ninja -C "$build/asan" -j "$jobs"
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	ctest --test-dir "$build/asan" --output-on-failure -j "$jobs" 2>&1
 
 if [ "$fuzz_seconds" -gt 0 ]; then
 	step "fuzzing, ${fuzz_seconds}s per target"
 	KBGP_FUZZ_BUILD="$build/fuzz" "$top/fuzz/run.sh" "$fuzz_seconds"
 fi
+
+step "tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S "$top" -B "$build/asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKBGP_WERROR=ON \
+	-DKBGP_SANITIZE=ON >/dev/null
+ninja -C "$build/asan" -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	ctest --test-dir "$build/asan" --output-on-failure -j "$jobs" 2>&1

@@ -737,6 +737,20 @@ int bgp_peer_send(struct bgp_peer *p, const uint8_t *msg, size_t len)
 	return 0;
 }
 
+int bgp_peer_refresh(struct bgp_peer *p, enum bgp_af af)
+{
+	uint8_t buf[BGP_RREFRESH_LEN];
+	struct wbuf w;
+	struct bgp_route_refresh rr = { .afi = bgp_af_table[af].afi,
+		                        .safi = bgp_af_table[af].safi };
+
+	if (!bgp_peer_established(p) || !p->neg.route_refresh || !(p->neg.ctx.afs & BGP_AF_BIT(af)))
+		return -1;
+	wbuf_init(&w, buf, sizeof(buf));
+	bgp_route_refresh_encode(&w, &rr);
+	return bgp_peer_send(p, w.p, w.len);
+}
+
 bool bgp_peer_established(const struct bgp_peer *p)
 {
 	return p->fsm.state == BGP_ST_ESTABLISHED;

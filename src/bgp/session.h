@@ -132,6 +132,10 @@ void bgp_peer_enable(struct bgp_peer *p);
 void bgp_peer_stop(struct bgp_peer *p, const struct bgp_notice *n, uint32_t restart_s);
 /* Hard reset: Cease/subcode, then the session comes back by itself. */
 void bgp_peer_reset(struct bgp_peer *p, uint8_t subcode, const char *message);
+/* Soft reset in (RFC 2918): ask the peer to send a family again; -1 when
+ * the session is not Established or did not negotiate route refresh or the
+ * family. */
+int bgp_peer_refresh(struct bgp_peer *p, enum bgp_af af);
 /* Queue a whole encoded message; -1 if the peer is not Established or the
  * queue is full. */
 int bgp_peer_send(struct bgp_peer *p, const uint8_t *msg, size_t len);

@@ -25,20 +25,12 @@ static const char *const spec_keys[] = { "localASN",
 	                                 "fib",
 	                                 "peerGroups",
 	                                 NULL };
-static const char *const group_keys[] = { "name",
-	                                  "remoteASN",
-	                                  "neighbors",
-	                                  "listenRanges",
-	                                  "timers",
-	                                  "ebgpMultihop",
-	                                  "ttlSecurityHops",
-	                                  "families",
-	                                  "authPassword",
-	                                  "authSecretRef",
-	                                  "passive",
-	                                  "peerPort",
-	                                  "shutdown",
-	                                  NULL };
+static const char *const group_keys[] = {
+	"name",         "remoteASN",     "neighbors",       "listenRanges",
+	"timers",       "ebgpMultihop",  "ttlSecurityHops", "families",
+	"authPassword", "authSecretRef", "passive",         "peerPort",
+	"shutdown",     "localAddress",  "maxPrefixes",     NULL,
+};
 
 static char *read_file(const char *path, size_t *len, FILE *errors)
 {

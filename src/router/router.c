@@ -47,36 +47,44 @@ static void peer_note(const struct bgp_peer *p, enum log_level level, const char
 	log_emit(level, "router", fields, "%s", msg);
 }
 
-/* An IPv6 route over IPv4 transport needs an IPv6 next hop: like FRR, take
- * a global address of the interface that holds the session's IPv4 address,
- * or the IPv4-mapped form when it has none. */
-static void ipv6_next_hop_for(const union sockaddr_any *local4, uint8_t nh[16])
+static const void *sockaddr_bytes(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	return &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+}
+
+/*
+ * A route of one family over a session of the other needs a next hop of its
+ * own family: like FRR, take an address of that family from the interface
+ * that holds the session's local address (a global one for IPv6).  Returns
+ * -1 when the interface has none.
+ */
+static int sibling_address(const union sockaddr_any *local, int family, uint8_t *out)
 {
 	struct ifaddrs *list, *i;
 	char ifname[IF_NAMESIZE] = "";
+	size_t len = local->sa.sa_family == AF_INET ? 4 : 16;
+	int rc = -1;
 
-	memset(nh, 0, 16);
-	nh[10] = nh[11] = 0xff;
-	memcpy(nh + 12, &local4->in.sin_addr, 4);
 	if (getifaddrs(&list) < 0)
-		return;
+		return -1;
 	for (i = list; i != NULL; i = i->ifa_next)
-		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
-		    ((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr.s_addr ==
-		            local4->in.sin_addr.s_addr)
+		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == local->sa.sa_family &&
+		    memcmp(sockaddr_bytes(i->ifa_addr), sockaddr_bytes(&local->sa), len) == 0)
 			snprintf(ifname, sizeof(ifname), "%s", i->ifa_name);
-	for (i = list; i != NULL && ifname[0] != '\0'; i = i->ifa_next) {
-		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET6 ||
+	for (i = list; i != NULL && ifname[0] != '\0' && rc < 0; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != family ||
 		    strcmp(i->ifa_name, ifname) != 0)
 			continue;
-		const struct in6_addr *a6 =
-		        &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr;
-		if (!IN6_IS_ADDR_LINKLOCAL(a6)) {
-			memcpy(nh, a6, 16);
-			break;
-		}
+		const void *a = sockaddr_bytes(i->ifa_addr);
+		if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)a))
+			continue;
+		memcpy(out, a, family == AF_INET ? 4 : 16);
+		rc = 0;
 	}
 	freeifaddrs(list);
+	return rc;
 }
 
 /* Attributes of a `network` route as sent to this peer: next hop self. */
@@ -108,15 +116,23 @@ static int network_attrs(const struct router *r, struct bgp_peer *p, enum bgp_af
 	}
 	addr_unmap(&local);
 	if (af == BGP_AF_IPV4_UNICAST) {
-		a->next_hop = addr_ipv4(&local);
+		uint8_t v4[4];
 		bgp_attr_set(a, BGP_ATTR_NEXT_HOP);
+		a->next_hop = addr_ipv4(&local);
+		if (local.sa.sa_family == AF_INET6 && sibling_address(&local, AF_INET, v4) == 0)
+			a->next_hop =
+			        (uint32_t)v4[0] << 24 | (uint32_t)v4[1] << 16 | v4[2] << 8 | v4[3];
 		return a->next_hop != 0 ? 0 : -1;
 	}
 	a->mp_reach.nh_len = 16;
-	if (local.sa.sa_family == AF_INET6)
+	if (local.sa.sa_family == AF_INET6) {
 		memcpy(a->mp_reach.nh, &local.in6.sin6_addr, 16);
-	else
-		ipv6_next_hop_for(&local, a->mp_reach.nh);
+	} else if (sibling_address(&local, AF_INET6, a->mp_reach.nh) < 0) {
+		/* No IPv6 address on that interface: the IPv4-mapped form. */
+		memset(a->mp_reach.nh, 0, 16);
+		a->mp_reach.nh[10] = a->mp_reach.nh[11] = 0xff;
+		memcpy(a->mp_reach.nh + 12, &local.in.sin_addr, 4);
+	}
 	return 0;
 }
 
@@ -364,6 +380,15 @@ static bool peer_known(const struct router *r, const union sockaddr_any *a)
 	return bgp_peer_find((struct bgp_speaker *)&r->speaker, a) != NULL;
 }
 
+/* `shutdown: true` is an administrative down (Cease/2), not a change that
+ * restarts the session. */
+static bool only_shutdown_differs(const struct bgp_peer_cfg *want, const struct bgp_peer_cfg *have)
+{
+	struct bgp_peer_cfg flipped = *have;
+	flipped.shutdown = !flipped.shutdown;
+	return memcmp(want, &flipped, sizeof(flipped)) == 0;
+}
+
 /* Reload = parse new, diff, swap: peers that left the file go with Cease/3,
  * peers whose settings changed restart with Cease/6, new ones are added,
  * and the rest keep their sessions. */
@@ -382,7 +407,12 @@ static void apply_peers(struct router *r, struct router_config *next)
 		}
 		group_peer_cfg(r, g, &p->cfg.addr, &want);
 		want.passive |= p->dynamic;
-		if (memcmp(&want, &p->cfg, sizeof(want)) != 0) {
+		if (only_shutdown_differs(&want, &p->cfg)) {
+			if (want.shutdown)
+				bgp_peer_disable(p, "shut down by configuration");
+			else
+				bgp_peer_enable(p);
+		} else if (memcmp(&want, &p->cfg, sizeof(want)) != 0) {
 			bool dynamic = p->dynamic;
 			union sockaddr_any addr = p->cfg.addr;
 			remove_peer(p, BGP_CEASE_CONFIG_CHANGE, "configuration changed");

@@ -12,8 +12,9 @@ source "$here/common.sh"
 NSLAB_TIMEOUT=240
 nslab_init router_peers
 
-# peer name, address suffix, AS
-peers=(frra:11:65001 frrb:12:65002 birda:13:65003 birdb:14:65004 gobgpa:15:65005 gobgpb:16:65006)
+# peer name, address suffix, AS; frrsix talks to kbgpd over IPv6
+peers=(frra:11:65001 frrb:12:65002 birda:13:65003 birdb:14:65004 gobgpa:15:65005 gobgpb:16:65006
+    frrsix:17:65007)
 
 nslab_bridge lan
 nslab_ns k
@@ -45,27 +46,39 @@ spec:
     neighbors: ["10.0.0.12", "10.0.0.14", "10.0.0.16"]
     timers: {holdTimeSeconds: 9, keepAliveTimeSeconds: 3}
     families: [{afi: ipv4, safi: unicast}, {afi: ipv6, safi: unicast}]
+  - name: SIX
+    remoteASN: external
+    neighbors: ["fd00::17"]
+    timers: {holdTimeSeconds: 9, keepAliveTimeSeconds: 3, connectRetryTimeSeconds: 2}
+    families: [{afi: ipv4, safi: unicast}, {afi: ipv6, safi: unicast}]
 YAML
 nslab_run_bg k kbgpd "$KBGPD" router -v -c "$NSLAB_DIR/router.yaml"
 
 frr_config() { # NAME N AS PASSIVE
+    local kbgpd=10.0.0.1
+    [[ $1 == frrsix ]] && kbgpd=fd00::1
     cat <<CONF
 router bgp $3
  bgp router-id 10.0.0.$2
  no bgp ebgp-requires-policy
  no bgp network import-check
  timers bgp 3 9
- neighbor 10.0.0.1 remote-as 65000
- $([[ $4 == yes ]] && echo "neighbor 10.0.0.1 passive" || echo "neighbor 10.0.0.1 timers connect 2")
+ neighbor $kbgpd remote-as 65000
+ $([[ $4 == yes ]] && echo "neighbor $kbgpd passive" || echo "neighbor $kbgpd timers connect 2")
  address-family ipv4 unicast
+  neighbor $kbgpd activate
   network 10.2$(($2 - 10)).0.0/24
  exit-address-family
  address-family ipv6 unicast
-  neighbor 10.0.0.1 activate
+  neighbor $kbgpd activate
   network fd2$(($2 - 10))::/48
  exit-address-family
 CONF
 }
+
+# kbgpd's address for a peer, and the peer's address as kbgpd logs it.
+kbgpd_addr() { [[ $1 == frrsix ]] && echo fd00::1 || echo 10.0.0.1; }
+peer_addr() { [[ $1 == frrsix ]] && echo "fd00::$2" || echo "10.0.0.$2"; }
 
 bird_config() { # NAME N AS PASSIVE
     cat <<CONF
@@ -125,7 +138,7 @@ done
 
 peer_established() { # NAME N
     case $1 in
-        frr*) nslab_frr_established "$1" 10.0.0.1 ;;
+        frr*) nslab_frr_established "$1" "$(kbgpd_addr "$1")" ;;
         bird*) nslab_bird_established "$1" kbgp ;;
         gobgp*) nslab_gobgp_established "$1" 10.0.0.1 ;;
     esac
@@ -142,7 +155,7 @@ peer_has() { # NAME PREFIX
 # GoBGP waits 5-9 s before its first connect.
 for p in "${peers[@]}"; do
     IFS=: read -r name n _ <<<"$p"
-    nslab_wait 30 "$name established at kbgpd" kbgpd_established kbgpd "10.0.0.$n"
+    nslab_wait 30 "$name established at kbgpd" kbgpd_established kbgpd "$(peer_addr "$name" "$n")"
     nslab_wait 10 "$name established at $name" peer_established "$name"
 done
 
@@ -150,15 +163,18 @@ for p in "${peers[@]}"; do
     IFS=: read -r name n _ <<<"$p"
     nslab_wait 10 "$name has kbgpd's IPv4 prefix" peer_has "$name" 10.10.1.0/24
     nslab_wait 10 "$name has kbgpd's IPv6 prefix" peer_has "$name" fd10::/48
-    nslab_wait 10 "kbgpd has $name's IPv4 prefix" kbgpd_received kbgpd "10.0.0.$n" "10.2$((n - 10)).0.0/24"
-    nslab_wait 10 "kbgpd has $name's IPv6 prefix" kbgpd_received kbgpd "10.0.0.$n" "fd2$((n - 10))::/48"
+    nslab_wait 10 "kbgpd has $name's IPv4 prefix" kbgpd_received kbgpd "$(peer_addr "$name" "$n")" \
+        "10.2$((n - 10)).0.0/24"
+    nslab_wait 10 "kbgpd has $name's IPv6 prefix" kbgpd_received kbgpd "$(peer_addr "$name" "$n")" \
+        "fd2$((n - 10))::/48"
 done
 
 nslab_say "holding the sessions for 30 s (hold 9, keepalive 3)"
 sleep 30
 for p in "${peers[@]}"; do
     IFS=: read -r name n _ <<<"$p"
-    kbgpd_established kbgpd "10.0.0.$n" || nslab_fail "$name: session not established after 30 s"
+    kbgpd_established kbgpd "$(peer_addr "$name" "$n")" ||
+        nslab_fail "$name: session not established after 30 s"
 done
 if grep -q 'msg="state changed from Established"' "$(nslab_log kbgpd)"; then
     nslab_fail "a session left Established during the 30 s"
@@ -176,6 +192,13 @@ nslab_kill birdb KILL
 nslab_wait 10 "kbgpd noticed birdb going" nslab_not kbgpd_established kbgpd 10.0.0.14
 nslab_restart birdb
 nslab_wait 20 "birdb back at kbgpd" kbgpd_established kbgpd 10.0.0.14
+
+# GoBGP waits 5-9 s before it connects again.
+nslab_kill gobgpb KILL
+nslab_wait 10 "kbgpd noticed gobgpb going" nslab_not kbgpd_established kbgpd 10.0.0.16
+nslab_restart gobgpb
+nslab_gobgp_cli gobgpb global rib add 10.26.0.0/24 -a ipv4 >/dev/null
+nslab_wait 30 "gobgpb back at kbgpd" kbgpd_established kbgpd 10.0.0.16
 
 # A NOTIFICATION from the peer is logged with its names.
 nslab_vtysh frrb "clear bgp 10.0.0.1" >/dev/null

@@ -21,7 +21,7 @@
 struct side {
 	struct bgp_speaker speaker;
 	struct bgp_peer *peer;
-	int established, down, updates, prefixes;
+	int established, down, updates, prefixes, refreshes;
 };
 
 static struct loop loop;
@@ -71,9 +71,9 @@ static void on_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 
 static void on_refresh(void *ctx, struct bgp_peer *p, const struct bgp_route_refresh *rr)
 {
-	(void)ctx;
 	(void)p;
-	(void)rr;
+	if (rr->afi == BGP_AFI_IPV4 && rr->safi == BGP_SAFI_UNICAST)
+		side_of(ctx)->refreshes++;
 }
 
 static const struct bgp_speaker_ops ops = {
@@ -135,6 +135,11 @@ static bool both_established(void)
 	return bgp_peer_established(sides[0].peer) && bgp_peer_established(sides[1].peer);
 }
 
+static bool side1_down(void)
+{
+	return sides[1].down == 1;
+}
+
 static bool both_got_prefix(void)
 {
 	return sides[0].prefixes == 1 && sides[1].prefixes == 1;
@@ -157,6 +162,11 @@ static void teardown_sides(void)
 	base_port += 2;
 }
 
+static bool side1_refreshed(void)
+{
+	return sides[1].refreshes == 1;
+}
+
 static void test_one_side_connects(void **state)
 {
 	(void)state;
@@ -167,6 +177,30 @@ static void test_one_side_connects(void **state)
 	assert_int_equal(sides[0].peer->neg.hold_time, 9);
 	assert_true(sides[0].peer->conn.outgoing);
 	assert_false(sides[1].peer->conn.outgoing);
+	/* Soft reset in: a ROUTE-REFRESH reaches the peer; IPv6 was not
+	 * negotiated, so it cannot be asked for. */
+	assert_int_equal(bgp_peer_refresh(sides[0].peer, BGP_AF_IPV4_UNICAST), 0);
+	assert_int_equal(bgp_peer_refresh(sides[0].peer, BGP_AF_IPV6_UNICAST), -1);
+	assert_true(run_until(side1_refreshed, 2000));
+	teardown_sides();
+}
+
+/* A hard reset sends its Cease and the session comes back by itself. */
+static bool side0_reestablished(void)
+{
+	return sides[0].established == 2 && both_established();
+}
+
+static void test_hard_reset_comes_back(void **state)
+{
+	(void)state;
+	start_side(0, false);
+	start_side(1, true);
+	assert_true(run_until(both_established, 5000));
+	bgp_peer_reset(sides[0].peer, BGP_CEASE_ADMIN_RESET, "clear bgp");
+	assert_true(run_until(side1_down, 2000));
+	assert_int_equal(sides[1].peer->stats.last_error[1], BGP_CEASE_ADMIN_RESET);
+	assert_true(run_until(side0_reestablished, 8000));
 	teardown_sides();
 }
 
@@ -184,11 +218,6 @@ static void test_collision(void **state)
 	assert_int_equal(sides[0].established, 1);
 	assert_int_equal(sides[1].established, 1);
 	teardown_sides();
-}
-
-static bool side1_down(void)
-{
-	return sides[1].down == 1;
 }
 
 static void test_shutdown_reaches_the_peer(void **state)
@@ -215,6 +244,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_side_connects),
 		cmocka_unit_test(test_collision),
+		cmocka_unit_test(test_hard_reset_comes_back),
 		cmocka_unit_test(test_shutdown_reaches_the_peer),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

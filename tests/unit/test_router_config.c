@@ -1,0 +1,151 @@
+/*
+ * The BGPRouter manifest: the seed's frr.conf as a manifest decodes to what
+ * FRR would do, defaults included, and every mistake is reported with file,
+ * line, column, object and field, all in one run.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "router/config.h"
+
+static char path[64];
+
+static const char *write_manifest(const char *text)
+{
+	snprintf(path, sizeof(path), "/tmp/kbgp-router-config-%d.yaml", (int)getpid());
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Load and return what was printed as errors (caller frees). */
+static char *load(const char *text, struct router_config *c, int *rc)
+{
+	char *errors = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&errors, &len);
+	*rc = router_config_load(write_manifest(text), c, out);
+	fclose(out);
+	unlink(path);
+	return errors;
+}
+
+static void test_seed_router(void **state)
+{
+	(void)state;
+	struct router_config c;
+	int rc;
+	char *errors = load("apiVersion: kbgp.io/v1alpha1\n"
+	                    "kind: BGPRouter\n"
+	                    "metadata: {name: router}\n"
+	                    "spec:\n"
+	                    "  localASN: 65000\n"
+	                    "  routerID: 172.31.1.200\n"
+	                    "  gracefulRestart: {enabled: true}\n"
+	                    "  ebgpRequiresPolicy: false\n"
+	                    "  bestPath: {asPathMultipathRelax: true}\n"
+	                    "  maximumPaths: 4\n"
+	                    "  networks: [\"10.10.1.0/24\"]\n"
+	                    "  peerGroups:\n"
+	                    "  - name: CILIUM\n"
+	                    "    remoteASN: external\n"
+	                    "    neighbors: [\"172.31.1.10\", \"172.31.1.11\", \"172.30.1.10\"]\n",
+	                    &c, &rc);
+	assert_string_equal(errors, "");
+	assert_int_equal(rc, 0);
+	assert_int_equal(c.asn, 65000);
+	assert_int_equal(c.router_id, 0xac1f01c8);
+	assert_true(c.graceful_restart);
+	assert_int_equal(c.restart_time, 120);
+	assert_false(c.ebgp_requires_policy);
+	assert_true(c.as_path_multipath_relax);
+	assert_int_equal(c.maximum_paths, 4);
+	assert_int_equal(c.n_networks, 1);
+	assert_int_equal(c.listen_port, 179);
+	assert_int_equal(c.n_listen, 2);
+	assert_true(c.fib_install);
+	assert_int_equal(c.fib_metric, 20);
+	assert_int_equal(c.n_groups, 1);
+	const struct router_group *g = &c.groups[0];
+	assert_string_equal(g->name, "CILIUM");
+	assert_int_equal(g->as_kind, BGP_PEER_AS_EXTERNAL);
+	assert_int_equal(g->n_neighbors, 3);
+	assert_int_equal(g->hold_time, 180);
+	assert_int_equal(g->connect_retry, 120);
+	assert_int_equal(g->ebgp_multihop, 1);
+	assert_int_equal(g->families, BGP_AF_BIT(BGP_AF_IPV4_UNICAST));
+	assert_int_equal(g->peer_port, 179);
+	free(errors);
+	router_config_free(&c);
+}
+
+static void test_every_mistake_reported(void **state)
+{
+	(void)state;
+	struct router_config c;
+	int rc;
+	char *errors = load("apiVersion: kbgp.io/v1alpha1\n"
+	                    "kind: BGPRouter\n"
+	                    "metadata: {name: r}\n"
+	                    "spec:\n"
+	                    "  localASN: 0\n"
+	                    "  routerID: 10.0.0.1\n"
+	                    "  peerGroups:\n"
+	                    "  - name: A\n"
+	                    "    remoteASN: 65001\n"
+	                    "    neighbors: [\"10.0.0.2\"]\n"
+	                    "    ebgpMultihop: 2\n"
+	                    "    ttlSecurityHops: 1\n"
+	                    "    authPassword: x\n"
+	                    "    authSecretRef: {file: /nonexistent}\n"
+	                    "  - name: A\n"
+	                    "    remoteASN: internal\n",
+	                    &c, &rc);
+	assert_int_equal(rc, -1);
+	const char *want[] = {
+		":5:13: BGPRouter/r: spec.localASN: must be in 1..4294967295 (got 0)",
+		":12:22: BGPRouter/r: spec.peerGroups[0].ttlSecurityHops: cannot be used with "
+		"ebgpMultihop",
+		"spec.peerGroups[0].authSecretRef: authPassword is already set",
+		"spec.peerGroups[1]: needs neighbors or listenRanges",
+		"spec.peerGroups: group name A used twice",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (strstr(errors, want[i]) == NULL)
+			fail_msg("missing error \"%s\" in:\n%s", want[i], errors);
+	free(errors);
+}
+
+static void test_wrong_object(void **state)
+{
+	(void)state;
+	struct router_config c;
+	int rc;
+	char *errors = load("apiVersion: cilium.io/v2\nkind: CiliumBGPPeerConfig\n"
+	                    "metadata: {name: cilium-peer}\nspec: {}\n",
+	                    &c, &rc);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(errors, "CiliumBGPPeerConfig/cilium-peer: kind: expected kind "
+	                               "BGPRouter of kbgp.io/v1alpha1"));
+	free(errors);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seed_router),
+		cmocka_unit_test(test_every_mistake_reported),
+		cmocka_unit_test(test_wrong_object),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -98,6 +98,7 @@ static struct bgp_local peer_local(const struct bgp_peer *p)
 	bgp_caps_mark(c, BGP_CAPA_MP);
 	bgp_caps_mark(c, BGP_CAPA_ROUTE_REFRESH);
 	bgp_caps_mark(c, BGP_CAPA_ENHANCED_RR);
+	bgp_caps_mark(c, BGP_CAPA_EXT_MESSAGE);
 	c->as4 = true;
 	c->as4_asn = sc->asn;
 	if (p->cfg.graceful_restart) {

@@ -50,7 +50,7 @@ static char *read_file(const char *path, size_t *len, FILE *errors)
 	return text;
 }
 
-/* remoteASN: "external", "internal" or a number. */
+/* remoteASN: "external", "internal", a number, or 0 for any. */
 static void decode_remote_asn(struct manifest_ctx *ctx, struct router_group *g)
 {
 	static const char *const kinds[] = { "external", "internal", NULL };
@@ -64,8 +64,9 @@ static void decode_remote_asn(struct manifest_ctx *ctx, struct router_group *g)
 			g->as_kind = kind == 0 ? BGP_PEER_AS_EXTERNAL : BGP_PEER_AS_INTERNAL;
 		return;
 	}
-	g->as_kind = BGP_PEER_AS_NUMBER;
-	manifest_get_u32(ctx, "remoteASN", 0, 1, UINT32_MAX, &g->asn);
+	/* 0, as Cilium's peerASN 0: whatever AS the peer's OPEN says. */
+	if (manifest_get_u32(ctx, "remoteASN", 0, 0, UINT32_MAX, &g->asn) == 1)
+		g->as_kind = g->asn == 0 ? BGP_PEER_AS_ANY : BGP_PEER_AS_NUMBER;
 }
 
 static void decode_timers(struct manifest_ctx *ctx, struct router_group *g)

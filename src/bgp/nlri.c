@@ -75,11 +75,18 @@ int bgp_prefix_format(char *dst, size_t size, const struct bgp_prefix *p)
 	return snprintf(dst, size, "%s/%u", addr, p->len);
 }
 
-int bgp_prefix_parse(const char *s, struct bgp_prefix *p)
+void bgp_prefix_mask(struct bgp_prefix *p)
+{
+	size_t bytes = (p->len + 7u) / 8u;
+	prefix_clear_host_bits(p);
+	memset(p->addr + bytes, 0, sizeof(p->addr) - bytes);
+}
+
+int bgp_prefix_parse_loose(const char *s, struct bgp_prefix *p)
 {
 	char addr[INET6_ADDRSTRLEN];
 	const char *slash = strchr(s, '/');
-	char *end;
+	size_t digits;
 
 	memset(p, 0, sizeof(*p));
 	if (slash == NULL || (size_t)(slash - s) >= sizeof(addr))
@@ -92,14 +99,22 @@ int bgp_prefix_parse(const char *s, struct bgp_prefix *p)
 		p->af = BGP_AF_IPV6_UNICAST;
 	else
 		return -1;
-	unsigned long len = strtoul(slash + 1, &end, 10);
-	if (*end != '\0' || end == slash + 1 || len > bgp_af_table[p->af].addr_len * 8u)
+	digits = strspn(slash + 1, "0123456789");
+	if (digits == 0 || digits > 3 || slash[1 + digits] != '\0')
+		return -1;
+	unsigned long len = strtoul(slash + 1, NULL, 10);
+	if (len > bgp_af_table[p->af].addr_len * 8u)
 		return -1;
 	p->len = (uint8_t)len;
+	return 0;
+}
+
+int bgp_prefix_parse(const char *s, struct bgp_prefix *p)
+{
+	if (bgp_prefix_parse_loose(s, p) < 0)
+		return -1;
 	struct bgp_prefix masked = *p;
-	prefix_clear_host_bits(&masked);
-	for (size_t i = (len + 7) / 8; i < sizeof(masked.addr); i++)
-		masked.addr[i] = 0;
+	bgp_prefix_mask(&masked);
 	return memcmp(masked.addr, p->addr, sizeof(p->addr)) == 0 ? 0 : -1;
 }
 

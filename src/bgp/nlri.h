@@ -43,6 +43,10 @@ size_t nlri_encoded_len(const struct bgp_prefix *p, bool addpath);
 int bgp_prefix_format(char *dst, size_t size, const struct bgp_prefix *p);
 /* Parse "10.0.0.0/24" or "fd00::/64"; host bits must be zero. */
 int bgp_prefix_parse(const char *s, struct bgp_prefix *p);
+/* The same, keeping any host bits, so a caller can say which were set. */
+int bgp_prefix_parse_loose(const char *s, struct bgp_prefix *p);
+/* Clear the bits past the prefix length. */
+void bgp_prefix_mask(struct bgp_prefix *p);
 int bgp_prefix_cmp(const struct bgp_prefix *a, const struct bgp_prefix *b);
 
 #endif

@@ -1787,33 +1787,6 @@ int manifest_get_ip(struct manifest_ctx *c, const char *path, unsigned flags,
 }
 
 /* "addr/len" with len in decimal; host bits are left as written. */
-static bool prefix_parse(const char *s, struct bgp_prefix *p)
-{
-	char addr[INET6_ADDRSTRLEN];
-	const char *slash = strchr(s, '/');
-	size_t n;
-
-	memset(p, 0, sizeof(*p));
-	if (slash == NULL || (size_t)(slash - s) >= sizeof(addr))
-		return false;
-	memcpy(addr, s, (size_t)(slash - s));
-	addr[slash - s] = '\0';
-	if (inet_pton(AF_INET, addr, p->addr) == 1)
-		p->af = BGP_AF_IPV4_UNICAST;
-	else if (inet_pton(AF_INET6, addr, p->addr) == 1)
-		p->af = BGP_AF_IPV6_UNICAST;
-	else
-		return false;
-	n = strspn(slash + 1, DIGITS);
-	if (n == 0 || n > 3 || slash[1 + n] != '\0')
-		return false;
-	unsigned long len = strtoul(slash + 1, NULL, 10);
-	if (len > (p->af == BGP_AF_IPV4_UNICAST ? 32u : 128u))
-		return false;
-	p->len = (uint8_t)len;
-	return true;
-}
-
 int manifest_get_prefix(struct manifest_ctx *c, const char *path, unsigned flags,
                         struct bgp_prefix *out)
 {
@@ -1827,14 +1800,11 @@ int manifest_get_prefix(struct manifest_ctx *c, const char *path, unsigned flags
 		return r;
 	if ((s = field_string(c, &f, flags)) == NULL)
 		return -1;
-	if (!prefix_parse(s, &p))
+	if (bgp_prefix_parse_loose(s, &p) < 0)
 		return field_error(c, &f, "must be a prefix like 10.0.0.0/24 (got %s)",
 		                   quote(s, q, sizeof(q)));
 	masked = p;
-	for (unsigned i = 0; i < sizeof(masked.addr); i++) {
-		unsigned bits = i * 8 >= p.len ? 0 : p.len - i * 8;
-		masked.addr[i] &= bits >= 8 ? 0xff : (uint8_t)(0xff00u >> bits);
-	}
+	bgp_prefix_mask(&masked);
 	if (memcmp(masked.addr, p.addr, sizeof(p.addr)) != 0) {
 		bgp_prefix_format(text, sizeof(text), &masked);
 		return field_error(c, &f, "host bits must be zero (did you mean \"%s\"?)", text);

@@ -57,6 +57,37 @@ void aspath_widen(struct rbuf path2, struct wbuf *out)
 	}
 }
 
+bool aspath_contains(struct rbuf path, uint32_t asn)
+{
+	struct aspath_seg seg;
+
+	while (aspath_next(&path, 4, &seg) == 1)
+		while (!rbuf_empty(&seg.asns))
+			if (asn_read(&seg.asns, 4) == asn)
+				return true;
+	return false;
+}
+
+void aspath_prepend(struct wbuf *out, struct rbuf path, uint32_t asn)
+{
+	struct rbuf rest = path;
+	struct aspath_seg first;
+
+	if (aspath_next(&rest, 4, &first) == 1 && first.type == BGP_AS_SEQUENCE &&
+	    first.count < 255) {
+		wbuf_u8(out, BGP_AS_SEQUENCE);
+		wbuf_u8(out, (uint8_t)(first.count + 1));
+		wbuf_u32(out, asn);
+		wbuf_rbuf(out, &first.asns);
+		wbuf_rbuf(out, &rest);
+		return;
+	}
+	wbuf_u8(out, BGP_AS_SEQUENCE);
+	wbuf_u8(out, 1);
+	wbuf_u32(out, asn);
+	wbuf_rbuf(out, &path);
+}
+
 bool aspath_has_confed(struct rbuf path)
 {
 	struct aspath_seg seg;

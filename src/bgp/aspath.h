@@ -34,6 +34,11 @@ void aspath_widen(struct rbuf path2, struct wbuf *out);
 /* RFC 6793 §4.2.3: rebuild the path from a 4-octet-form AS_PATH that came
  * from an old speaker and the AS4_PATH it carried. */
 void aspath_merge_as4(struct rbuf path, struct rbuf as4_path, struct wbuf *out);
+/* Whether asn appears anywhere in the path (AS-loop detection). */
+bool aspath_contains(struct rbuf path, uint32_t asn);
+/* Write the path with asn in front (RFC 4271 §5.1.2): into the first
+ * AS_SEQUENCE when it has room, else as a new segment. */
+void aspath_prepend(struct wbuf *out, struct rbuf path, uint32_t asn);
 /* Whether a 4-octet-form path has confederation segments. */
 bool aspath_has_confed(struct rbuf path);
 /* Path length for best-path selection: an AS_SET counts one, confederation

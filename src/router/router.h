@@ -8,12 +8,15 @@
 
 #include "bgp/session.h"
 #include "lib/loop.h"
+#include "rib/rib.h"
 #include "router/config.h"
 
 struct router {
 	struct loop *loop;
 	struct router_config cfg;
 	struct bgp_speaker speaker;
+	struct rib rib;
+	struct rib_source self; /* the router's own routes (networks) */
 	struct loop_signal sigterm, sigint, sighup;
 };
 

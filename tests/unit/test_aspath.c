@@ -93,6 +93,40 @@ static void test_merge_as4_path(void **state)
 	tl_assert_bytes(out, w.len, path, shortn);
 }
 
+/* RFC 4271 §5.1.2: eBGP puts our AS in front; a full or non-sequence
+ * first segment gets a new one. */
+static void test_prepend_and_loops(void **state)
+{
+	(void)state;
+	uint8_t in[64], out[1200];
+	struct wbuf w;
+	size_t n = tl_hex("02 01 0000fde9", in, sizeof(in));
+
+	wbuf_init(&w, out, sizeof(out));
+	aspath_prepend(&w, rbuf_make(in, n), 65000);
+	assert_path_text(wbuf_view(&w), "65000 65001");
+	assert_int_equal(w.len, n + 4); /* joined the first sequence */
+	assert_true(aspath_contains(wbuf_view(&w), 65001));
+	assert_false(aspath_contains(wbuf_view(&w), 65002));
+
+	n = tl_hex("01 02 00000001 00000002", in, sizeof(in));
+	wbuf_init(&w, out, sizeof(out));
+	aspath_prepend(&w, rbuf_make(in, n), 65000);
+	assert_path_text(wbuf_view(&w), "65000 {1,2}");
+	assert_true(aspath_contains(wbuf_view(&w), 2));
+
+	wbuf_init(&w, out, sizeof(out));
+	aspath_prepend(&w, rbuf_make(NULL, 0), 65000);
+	assert_path_text(wbuf_view(&w), "65000");
+
+	/* A sequence of 255 ASNs is full: a new segment goes in front. */
+	uint8_t full[2 + 255 * 4] = { BGP_AS_SEQUENCE, 255 };
+	wbuf_init(&w, out, sizeof(out));
+	aspath_prepend(&w, rbuf_make(full, sizeof(full)), 65000);
+	assert_int_equal(w.len, sizeof(full) + 6);
+	assert_int_equal(aspath_length(wbuf_view(&w)), 256);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -100,6 +134,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_segments),
 		cmocka_unit_test(test_widen_and_narrow),
 		cmocka_unit_test(test_merge_as4_path),
+		cmocka_unit_test(test_prepend_and_loops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

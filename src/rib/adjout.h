@@ -1,0 +1,44 @@
+/*
+ * adjout: the Adj-RIB-Out of one peer: what it has been sent, the prefixes
+ * whose advertisement must be looked at again, and the packing of the
+ * differences into UPDATEs (withdrawals first, then announcements grouped
+ * by attribute set, so prefixes sharing attributes share messages).
+ */
+#ifndef KBGP_RIB_ADJOUT_H
+#define KBGP_RIB_ADJOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bgp/attr.h"
+#include "bgp/nlri.h"
+#include "lib/htab.h"
+#include "rib/attrset.h"
+
+struct adjout {
+	struct htab sent; /* struct adjout_route by prefix */
+	struct bgp_prefix *pending;
+	size_t n_pending, cap_pending;
+	size_t count[BGP_AF_COUNT]; /* prefixes advertised per family */
+};
+
+/* How the layer above decides and sends. */
+struct adjout_ops {
+	/* The attributes to advertise p with (one reference for the caller
+	 * to keep), or NULL to advertise nothing. */
+	struct attrset *(*export)(void *ctx, const struct bgp_prefix *p);
+	int (*send)(void *ctx, const uint8_t *msg, size_t len);
+};
+
+void adjout_init(struct adjout *o);
+void adjout_free(struct adjout *o, struct attrset_table *t);
+/* p must be looked at again at the next flush. */
+int adjout_mark(struct adjout *o, const struct bgp_prefix *p);
+/* Compare what export says with what was sent, for every marked prefix,
+ * and send the difference; -1 if sending failed. */
+int adjout_flush(struct adjout *o, struct attrset_table *t, const struct bgp_session_ctx *ctx,
+                 size_t max_len, const struct adjout_ops *ops, void *cb);
+/* The attributes p was last sent with, or NULL. */
+const struct attrset *adjout_sent(const struct adjout *o, const struct bgp_prefix *p);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * attrset: interning.  A set's identity is its fixed-size fields in a
+ * canonical order followed by its variable parts; that byte string is
+ * hashed with a per-process random key and compared on lookup.
+ */
+#include "rib/attrset.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+/* The fixed-size fields, with no padding left uninitialised. */
+struct attrset_fixed {
+	uint32_t present[8];
+	uint32_t next_hop, med, local_pref, aggregator_as, aggregator_id, originator_id, otc;
+	uint8_t origin, mp_af, mp_nh_len, pad;
+	uint8_t mp_nh[32];
+	uint32_t lens[6];
+};
+
+/* The views an attribute set owns, in the order they are stored. */
+#define VIEWS(a)                                                                                   \
+	{                                                                                          \
+		&(a)->as_path, &(a)->communities, &(a)->ext_communities, &(a)->large_communities,  \
+		        &(a)->cluster_list, &(a)->opaque                                           \
+	}
+#define N_VIEWS 6
+
+static void fixed_of(const struct bgp_attrs *a, struct attrset_fixed *f)
+{
+	const struct rbuf *views[N_VIEWS] = VIEWS(a);
+
+	memset(f, 0, sizeof(*f));
+	memcpy(f->present, a->present, sizeof(f->present));
+	f->present[BGP_ATTR_MP_UNREACH / 32] &= ~(1u << (BGP_ATTR_MP_UNREACH % 32));
+	f->next_hop = a->next_hop;
+	f->med = a->med;
+	f->local_pref = a->local_pref;
+	f->aggregator_as = a->aggregator_as;
+	f->aggregator_id = a->aggregator_id;
+	f->originator_id = a->originator_id;
+	f->otc = a->otc;
+	f->origin = a->origin;
+	if (bgp_attr_has(a, BGP_ATTR_MP_REACH)) {
+		f->mp_af = a->mp_reach.af;
+		f->mp_nh_len = a->mp_reach.nh_len;
+		memcpy(f->mp_nh, a->mp_reach.nh, a->mp_reach.nh_len);
+	}
+	for (int i = 0; i < N_VIEWS; i++)
+		f->lens[i] = (uint32_t)views[i]->len;
+}
+
+static uint64_t mix(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t hash_of(const struct attrset_table *t, const struct bgp_attrs *a)
+{
+	struct attrset_fixed f;
+	const struct rbuf *views[N_VIEWS] = VIEWS(a);
+
+	fixed_of(a, &f);
+	uint64_t h = mix(t->seed, &f, sizeof(f));
+	for (int i = 0; i < N_VIEWS; i++)
+		if (views[i]->len > 0)
+			h = mix(h, rbuf_data(views[i]), views[i]->len);
+	return h ^ (h >> 29);
+}
+
+static uint64_t set_hash(const void *elem)
+{
+	return ((const struct attrset *)elem)->hash;
+}
+
+void attrset_table_init(struct attrset_table *t)
+{
+	htab_init(&t->sets, set_hash);
+	if (getrandom(&t->seed, sizeof(t->seed), 0) != sizeof(t->seed))
+		t->seed = 0xcbf29ce484222325ull;
+}
+
+void attrset_table_free(struct attrset_table *t)
+{
+	size_t pos = 0;
+	struct attrset *s;
+	while ((s = htab_next(&t->sets, &pos)) != NULL)
+		free(s);
+	htab_free(&t->sets);
+}
+
+static bool same_attrs(const void *elem, const void *key)
+{
+	const struct attrset *s = elem;
+	const struct bgp_attrs *a = key;
+	struct attrset_fixed x, y;
+	const struct rbuf *mine[N_VIEWS] = VIEWS(&s->a), *theirs[N_VIEWS] = VIEWS(a);
+
+	fixed_of(&s->a, &x);
+	fixed_of(a, &y);
+	if (memcmp(&x, &y, sizeof(x)) != 0)
+		return false;
+	for (int i = 0; i < N_VIEWS; i++)
+		if (mine[i]->len > 0 &&
+		    memcmp(rbuf_data(mine[i]), rbuf_data(theirs[i]), mine[i]->len) != 0)
+			return false;
+	return true;
+}
+
+/* A copy whose views point into its own bytes. */
+static struct attrset *attrset_new(const struct bgp_attrs *a, uint64_t hash)
+{
+	const struct rbuf *views[N_VIEWS] = VIEWS(a);
+	size_t len = 0;
+
+	for (int i = 0; i < N_VIEWS; i++)
+		len += views[i]->len;
+	struct attrset *s = malloc(sizeof(*s) + len);
+	if (s == NULL)
+		return NULL;
+	s->refs = 0;
+	s->len = (uint32_t)len;
+	s->hash = hash;
+	s->a = *a;
+	bgp_attr_clear(&s->a, BGP_ATTR_MP_UNREACH);
+	memset(&s->a.mp_unreach, 0, sizeof(s->a.mp_unreach));
+	s->a.mp_reach.nlri = rbuf_make(NULL, 0);
+	struct rbuf *own[N_VIEWS] = VIEWS(&s->a);
+	size_t at = 0;
+	for (int i = 0; i < N_VIEWS; i++) {
+		size_t n = views[i]->len;
+		if (n > 0)
+			memcpy(s->bytes + at, rbuf_data(views[i]), n);
+		*own[i] = n > 0 ? rbuf_make(s->bytes + at, n) : rbuf_make(NULL, 0);
+		at += n;
+	}
+	return s;
+}
+
+struct attrset *attrset_intern(struct attrset_table *t, const struct bgp_attrs *a)
+{
+	uint64_t hash = hash_of(t, a);
+	struct attrset *s = htab_find(&t->sets, hash, a, same_attrs);
+	if (s == NULL) {
+		s = attrset_new(a, hash);
+		if (s == NULL || htab_add(&t->sets, s) < 0) {
+			free(s);
+			return NULL;
+		}
+	}
+	return attrset_ref(s);
+}
+
+struct attrset *attrset_ref(struct attrset *s)
+{
+	s->refs++;
+	return s;
+}
+
+void attrset_unref(struct attrset_table *t, struct attrset *s)
+{
+	if (--s->refs > 0)
+		return;
+	htab_remove(&t->sets, s);
+	free(s);
+}

@@ -1,0 +1,475 @@
+/*
+ * routes: import, export and local routes of the router role.
+ *
+ * Import: a route whose AS_PATH holds our AS is a loop and is dropped
+ * (RFC 4271 §9.1.2); over eBGP nothing is imported while RFC 8212 is on
+ * (ebgpRequiresPolicy, until policies exist).  Export, for the best path
+ * only: never back to the peer it came from, never iBGP to iBGP (no route
+ * reflection), NO_ADVERTISE and NO_EXPORT honoured (RFC 1997), nothing to
+ * eBGP under RFC 8212; eBGP gets our AS prepended, next hop self and no
+ * LOCAL_PREF, MULTI_EXIT_DISC (RFC 4271 §5.1.4), ORIGINATOR_ID or
+ * CLUSTER_LIST; iBGP gets LOCAL_PREF (100 unless set) and the original next
+ * hop, or ours for the router's own routes.
+ */
+#include "router/routes.h"
+
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/aspath.h"
+#include "bgp/update_build.h"
+#include "lib/log.h"
+#include "router/router.h"
+
+#define LOCAL_WEIGHT 32768 /* FRR's weight for routes originated here */
+
+static struct router *router_of(void *ctx)
+{
+	return ctx;
+}
+
+static uint64_t now_ms(const struct router *r)
+{
+	return loop_now(r->loop);
+}
+
+static void peer_note(const struct bgp_peer *p, enum log_level level, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void peer_note(const struct bgp_peer *p, enum log_level level, const char *fmt, ...)
+{
+	char addr[ADDR_TEXT_MAX], msg[256];
+	va_list ap;
+	const struct log_field fields[] = { { "peer", addr_text(&p->cfg.addr, addr) },
+		                            { NULL, NULL } };
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_emit(level, "router", fields, "%s", msg);
+}
+
+static const void *sockaddr_bytes(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	return &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+}
+
+/*
+ * A route of one family over a session of the other needs a next hop of its
+ * own family: like FRR, take an address of that family from the interface
+ * that holds the session's local address (a global one for IPv6).  Returns
+ * -1 when the interface has none.
+ */
+static int sibling_address(const union sockaddr_any *local, int family, uint8_t *out)
+{
+	struct ifaddrs *list, *i;
+	char ifname[IF_NAMESIZE] = "";
+	size_t len = local->sa.sa_family == AF_INET ? 4 : 16;
+	int rc = -1;
+
+	if (getifaddrs(&list) < 0)
+		return -1;
+	for (i = list; i != NULL; i = i->ifa_next)
+		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == local->sa.sa_family &&
+		    memcmp(sockaddr_bytes(i->ifa_addr), sockaddr_bytes(&local->sa), len) == 0)
+			snprintf(ifname, sizeof(ifname), "%s", i->ifa_name);
+	for (i = list; i != NULL && ifname[0] != '\0' && rc < 0; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != family ||
+		    strcmp(i->ifa_name, ifname) != 0)
+			continue;
+		const void *a = sockaddr_bytes(i->ifa_addr);
+		if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)a))
+			continue;
+		memcpy(out, a, family == AF_INET ? 4 : 16);
+		rc = 0;
+	}
+	freeifaddrs(list);
+	return rc;
+}
+
+/* Next hop self for each family, from the session's local address. */
+static void learn_next_hops(struct bgp_peer *p, struct router_peer *rp)
+{
+	union sockaddr_any local;
+	socklen_t len = sizeof(local);
+	uint8_t v4[4];
+
+	rp->next_hop4 = 0;
+	rp->have_next_hop6 = false;
+	if (getsockname(p->conn.fd, &local.sa, &len) < 0)
+		return;
+	addr_unmap(&local);
+	if (local.sa.sa_family == AF_INET) {
+		rp->next_hop4 = addr_ipv4(&local);
+		rp->have_next_hop6 = sibling_address(&local, AF_INET6, rp->next_hop6) == 0;
+		if (!rp->have_next_hop6) {
+			/* No IPv6 address there: the IPv4-mapped form. */
+			memset(rp->next_hop6, 0, 16);
+			rp->next_hop6[10] = rp->next_hop6[11] = 0xff;
+			memcpy(rp->next_hop6 + 12, &local.in.sin_addr, 4);
+			rp->have_next_hop6 = true;
+		}
+		return;
+	}
+	memcpy(rp->next_hop6, &local.in6.sin6_addr, 16);
+	rp->have_next_hop6 = true;
+	if (sibling_address(&local, AF_INET, v4) == 0)
+		rp->next_hop4 = (uint32_t)v4[0] << 24 | (uint32_t)v4[1] << 16 |
+		                (uint32_t)v4[2] << 8 | v4[3];
+}
+
+static bool has_community(const struct bgp_attrs *a, uint32_t community)
+{
+	struct rbuf r = a->communities;
+	uint32_t c;
+	if (!bgp_attr_has(a, BGP_ATTR_COMMUNITIES))
+		return false;
+	while (rbuf_u32(&r, &c) == 0)
+		if (c == community)
+			return true;
+	return false;
+}
+
+static bool may_export(const struct router *r, const struct bgp_peer *p,
+                       const struct router_peer *rp, const struct rib_path *best)
+{
+	const struct bgp_attrs *a = &best->attrs->a;
+	if (best->src == &rp->src)
+		return false;
+	if (!best->src->local && !best->src->ebgp && !p->neg.ebgp)
+		return false; /* iBGP split horizon */
+	if (has_community(a, BGP_COMM_NO_ADVERTISE))
+		return false;
+	if (p->neg.ebgp && (has_community(a, BGP_COMM_NO_EXPORT) || r->cfg.ebgp_requires_policy))
+		return false;
+	return true;
+}
+
+static void set_next_hop_self(const struct router_peer *rp, enum bgp_af af, struct bgp_attrs *a)
+{
+	if (af == BGP_AF_IPV4_UNICAST) {
+		a->next_hop = rp->next_hop4;
+		bgp_attr_set(a, BGP_ATTR_NEXT_HOP);
+		return;
+	}
+	a->mp_reach.af = (uint8_t)af;
+	a->mp_reach.nh_len = 16;
+	memset(a->mp_reach.nh, 0, sizeof(a->mp_reach.nh));
+	memcpy(a->mp_reach.nh, rp->next_hop6, 16);
+	bgp_attr_set(a, BGP_ATTR_MP_REACH);
+}
+
+/* The attributes best goes to this peer with, interned. */
+static struct attrset *export_attrs(struct router *r, const struct bgp_peer *p,
+                                    const struct router_peer *rp, const struct rib_path *best,
+                                    enum bgp_af af)
+{
+	uint8_t path[BGP_EXT_MAX_LEN];
+	struct wbuf w;
+	struct bgp_attrs a = best->attrs->a;
+
+	if (p->neg.ebgp) {
+		wbuf_init(&w, path, sizeof(path));
+		aspath_prepend(&w, a.as_path, r->cfg.asn);
+		a.as_path = wbuf_view(&w);
+		bgp_attr_set(&a, BGP_ATTR_AS_PATH);
+		static const uint8_t internal_only[] = { BGP_ATTR_LOCAL_PREF, BGP_ATTR_MED,
+			                                 BGP_ATTR_ORIGINATOR_ID,
+			                                 BGP_ATTR_CLUSTER_LIST };
+		for (size_t i = 0; i < sizeof(internal_only); i++)
+			bgp_attr_clear(&a, internal_only[i]);
+		set_next_hop_self(rp, af, &a);
+	} else {
+		if (!bgp_attr_has(&a, BGP_ATTR_LOCAL_PREF)) {
+			a.local_pref = 100;
+			bgp_attr_set(&a, BGP_ATTR_LOCAL_PREF);
+		}
+		if (best->src->local)
+			set_next_hop_self(rp, af, &a);
+	}
+	return attrset_intern(&r->rib.attrs, &a);
+}
+
+static struct attrset *export_prefix(void *ctx, const struct bgp_prefix *pfx)
+{
+	struct bgp_peer *p = ctx;
+	struct router_peer *rp = p->rib;
+	struct router *r = p->speaker->ctx;
+	struct rib_entry *e = rib_lookup(&r->rib, pfx);
+	const struct rib_path *best = e != NULL ? rib_best(e) : NULL;
+
+	if (best == NULL || !may_export(r, p, rp, best))
+		return NULL;
+	return export_attrs(r, p, rp, best, (enum bgp_af)pfx->af);
+}
+
+static int send_update(void *ctx, const uint8_t *msg, size_t len)
+{
+	return bgp_peer_send(ctx, msg, len);
+}
+
+static const struct adjout_ops export_ops = { .export = export_prefix, .send = send_update };
+
+static void flush_peer(struct router *r, struct bgp_peer *p)
+{
+	struct router_peer *rp = p->rib;
+	size_t max = p->neg.ext_message ? BGP_EXT_MAX_LEN : BGP_MAX_LEN;
+	if (bgp_peer_established(p) &&
+	    adjout_flush(&rp->out, &r->rib.attrs, &p->neg.ctx, max, &export_ops, p) < 0)
+		peer_note(p, LOG_WARN, "could not queue UPDATEs: the peer is not reading");
+}
+
+static void flush_all(struct router *r)
+{
+	for (struct bgp_peer *p = r->speaker.peers; p != NULL; p = p->next)
+		flush_peer(r, p);
+}
+
+static void log_selection(const struct rib_entry *e)
+{
+	char prefix[64], via[ADDR_TEXT_MAX];
+	const struct rib_path *best = rib_best(e);
+
+	bgp_prefix_format(prefix, sizeof(prefix), &e->prefix);
+	if (best == NULL) {
+		log_emit(LOG_DEBUG, "rib", NULL, "%s: no path left", prefix);
+		return;
+	}
+	log_emit(LOG_DEBUG, "rib", NULL, "%s: best via %s (%s), %u path%s in the ECMP set", prefix,
+	         best->src->local ? "local" : addr_text(&best->src->addr, via),
+	         decide_reason_text((enum decide_reason)e->reason), e->n_multipath,
+	         e->n_multipath == 1 ? "" : "s");
+}
+
+/* The RIB changed what it selects for e: every peer looks at it again. */
+static void on_rib_changed(void *ctx, struct rib_entry *e)
+{
+	struct router *r = ctx;
+	log_selection(e);
+	for (struct bgp_peer *p = r->speaker.peers; p != NULL; p = p->next) {
+		struct router_peer *rp = p->rib;
+		if (bgp_peer_established(p) && (p->neg.ctx.afs & BGP_AF_BIT(e->prefix.af)))
+			adjout_mark(&rp->out, &e->prefix);
+	}
+}
+
+/* Every prefix of the peer's families, then End-of-RIB for each. */
+static void send_table(struct router *r, struct bgp_peer *p, uint8_t afs)
+{
+	struct router_peer *rp = p->rib;
+	struct rib_entry *e;
+	size_t pos = 0;
+	uint8_t msg[BGP_UPDATE_MIN_LEN + 8];
+	struct wbuf w;
+
+	while ((e = rib_next(&r->rib, &pos)) != NULL)
+		if (afs & BGP_AF_BIT(e->prefix.af))
+			adjout_mark(&rp->out, &e->prefix);
+	flush_peer(r, p);
+	for (int af = 0; af < BGP_AF_COUNT; af++) {
+		if (!(afs & BGP_AF_BIT(af)))
+			continue;
+		wbuf_init(&w, msg, sizeof(msg));
+		bgp_update_build_eor(&w, (enum bgp_af)af);
+		bgp_peer_send(p, w.p, w.len);
+	}
+}
+
+void routes_established(void *ctx, struct bgp_peer *p)
+{
+	struct router *r = router_of(ctx);
+	struct router_peer *rp = p->rib;
+
+	rp->src.ebgp = p->neg.ebgp;
+	rp->src.asn = p->neg.peer_asn;
+	rp->src.router_id = p->neg.peer_id;
+	rp->import_refused_logged = false;
+	learn_next_hops(p, rp);
+	send_table(r, p, p->neg.ctx.afs);
+}
+
+void routes_down(void *ctx, struct bgp_peer *p)
+{
+	struct router *r = router_of(ctx);
+	struct router_peer *rp = p->rib;
+	size_t had = rp->src.count[0] + rp->src.count[1];
+
+	rib_flush(&r->rib, &rp->src);
+	adjout_free(&rp->out, &r->rib.attrs);
+	rp->over_limit_warned = false;
+	if (had > 0)
+		peer_note(p, LOG_INFO, "session down: %zu received prefixes dropped", had);
+	flush_all(r);
+}
+
+/* RFC 4486 §4: Cease / Maximum Number of Prefixes Reached carries the
+ * AFI, SAFI and the limit. */
+static void enforce_max_prefixes(struct bgp_peer *p, struct router_peer *rp, enum bgp_af af)
+{
+	const struct router_group *g = rp->group;
+	size_t have = rp->src.count[af];
+	if (g->max_prefixes == 0 || have <= g->max_prefixes)
+		return;
+	if (g->max_prefixes_warning_only) {
+		if (!rp->over_limit_warned)
+			peer_note(p, LOG_WARN, "%zu %s prefixes, over the limit of %u", have,
+			          bgp_af_table[af].name, g->max_prefixes);
+		rp->over_limit_warned = true;
+		return;
+	}
+	peer_note(p, LOG_WARN, "%zu %s prefixes, over the limit of %u: stopping the session%s",
+	          have, bgp_af_table[af].name, g->max_prefixes,
+	          g->max_prefixes_restart != 0 ? " for a while" : " until it is re-enabled");
+	struct bgp_notice n;
+	bgp_notice_set(&n, BGP_ERR_CEASE, BGP_CEASE_MAX_PREFIX);
+	n.own[0] = (uint8_t)(bgp_af_table[af].afi >> 8);
+	n.own[1] = (uint8_t)bgp_af_table[af].afi;
+	n.own[2] = bgp_af_table[af].safi;
+	for (int i = 0; i < 4; i++)
+		n.own[3 + i] = (uint8_t)(g->max_prefixes >> (24 - 8 * i));
+	n.own_len = 7;
+	bgp_peer_stop(p, &n, g->max_prefixes_restart);
+}
+
+/* Import checks: false when the route must be treated as withdrawn. */
+static bool may_import(struct router *r, struct bgp_peer *p, struct router_peer *rp,
+                       const struct bgp_attrs *a)
+{
+	if (p->neg.ebgp && r->cfg.ebgp_requires_policy) {
+		if (!rp->import_refused_logged)
+			peer_note(p, LOG_WARN,
+			          "routes ignored: RFC 8212 requires a policy for eBGP "
+			          "(ebgpRequiresPolicy: false turns this off)");
+		rp->import_refused_logged = true;
+		return false;
+	}
+	return !bgp_attr_has(a, BGP_ATTR_AS_PATH) || !aspath_contains(a->as_path, r->cfg.asn);
+}
+
+void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
+{
+	struct router *r = router_of(ctx);
+	struct router_peer *rp = p->rib;
+	struct bgp_route_iter ri;
+	struct bgp_prefix pfx;
+	enum bgp_af eor;
+	bool reach;
+	char text[64];
+
+	if (bgp_update_is_eor(u, &eor)) {
+		peer_note(p, LOG_INFO, "End-of-RIB for %s, %zu prefixes received",
+		          bgp_af_table[eor].name, rp->src.count[eor]);
+		return;
+	}
+	bool importable = may_import(r, p, rp, &u->attrs);
+	uint8_t touched = 0;
+	bgp_route_iter_init(&ri, u, &p->neg.ctx);
+	while (bgp_route_iter_next(&ri, &pfx, &reach) == 1) {
+		if (reach && importable)
+			rib_update(&r->rib, &rp->src, &pfx, &u->attrs, now_ms(r));
+		else
+			rib_withdraw(&r->rib, &rp->src, &pfx);
+		touched |= (uint8_t)BGP_AF_BIT(pfx.af);
+		bgp_prefix_format(text, sizeof(text), &pfx);
+		peer_note(p, LOG_DEBUG, "%s %s", reach ? "announced" : "withdrawn", text);
+	}
+	for (int af = 0; af < BGP_AF_COUNT && bgp_peer_established(p); af++)
+		if (touched & BGP_AF_BIT(af))
+			enforce_max_prefixes(p, rp, (enum bgp_af)af);
+	flush_all(r);
+}
+
+/* A ROUTE-REFRESH: forget what the peer was sent of that family and send
+ * it all again (soft reset out at the peer's request). */
+void routes_refresh(void *ctx, struct bgp_peer *p, const struct bgp_route_refresh *rr)
+{
+	struct router *r = router_of(ctx);
+	struct router_peer *rp = p->rib;
+	enum bgp_af af;
+
+	if (rr->subtype != BGP_RR_NORMAL || !bgp_af_lookup(rr->afi, rr->safi, &af) ||
+	    !(p->neg.ctx.afs & BGP_AF_BIT(af)))
+		return;
+	adjout_free(&rp->out, &r->rib.attrs);
+	send_table(r, p, p->neg.ctx.afs);
+}
+
+struct router_peer *routes_peer_new(const struct router_group *g, const union sockaddr_any *addr)
+{
+	struct router_peer *rp = calloc(1, sizeof(*rp));
+	if (rp == NULL)
+		return NULL;
+	rp->group = g;
+	rp->src.addr = *addr;
+	adjout_init(&rp->out);
+	return rp;
+}
+
+void routes_peer_free(struct router *r, struct router_peer *rp)
+{
+	rib_flush(&r->rib, &rp->src);
+	adjout_free(&rp->out, &r->rib.attrs);
+	free(rp);
+	flush_all(r);
+}
+
+/* The router's own routes as the Loc-RIB shows them: ORIGIN IGP, an empty
+ * AS_PATH and next hop 0.0.0.0 or :: (Cilium prints them so). */
+static void local_attrs(enum bgp_af af, struct bgp_attrs *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->origin = BGP_ORIGIN_IGP;
+	bgp_attr_set(a, BGP_ATTR_ORIGIN);
+	bgp_attr_set(a, BGP_ATTR_AS_PATH);
+	if (af == BGP_AF_IPV4_UNICAST) {
+		bgp_attr_set(a, BGP_ATTR_NEXT_HOP);
+		return;
+	}
+	a->mp_reach.af = (uint8_t)af;
+	a->mp_reach.nh_len = 16;
+	bgp_attr_set(a, BGP_ATTR_MP_REACH);
+}
+
+static bool listed(const struct router_config *c, const struct bgp_prefix *n)
+{
+	for (size_t i = 0; i < c->n_networks; i++)
+		if (bgp_prefix_cmp(&c->networks[i], n) == 0)
+			return true;
+	return false;
+}
+
+void routes_set_networks(struct router *r, const struct router_config *cfg)
+{
+	struct bgp_attrs a;
+	for (size_t i = 0; i < r->cfg.n_networks; i++)
+		if (!listed(cfg, &r->cfg.networks[i]))
+			rib_withdraw(&r->rib, &r->self, &r->cfg.networks[i]);
+	for (size_t i = 0; i < cfg->n_networks; i++) {
+		local_attrs((enum bgp_af)cfg->networks[i].af, &a);
+		rib_update(&r->rib, &r->self, &cfg->networks[i], &a, now_ms(r));
+	}
+	flush_all(r);
+}
+
+void routes_init(struct router *r)
+{
+	struct decide_config dc = {
+		.as_path_multipath_relax = r->cfg.as_path_multipath_relax,
+		.maximum_paths_ebgp = r->cfg.maximum_paths,
+		.maximum_paths_ibgp = 1,
+	};
+	rib_init(&r->rib, &dc, on_rib_changed, r);
+	r->self = (struct rib_source){ .local = true,
+		                       .weight = LOCAL_WEIGHT,
+		                       .router_id = r->cfg.router_id };
+}
+
+void routes_free(struct router *r)
+{
+	rib_free(&r->rib);
+}

@@ -1,0 +1,42 @@
+/*
+ * routes: the router role's routing: what peers announce goes into the RIB
+ * (with the import checks), what the RIB selects goes out to every peer
+ * through its Adj-RIB-Out (with the export rules), and the `networks` are
+ * the router's own routes.  Internal to src/router.
+ */
+#ifndef KBGP_ROUTER_ROUTES_H
+#define KBGP_ROUTER_ROUTES_H
+
+#include "bgp/session.h"
+#include "rib/adjout.h"
+#include "rib/rib.h"
+#include "router/config.h"
+
+struct router;
+
+/* What the router keeps for one peer (bgp_peer.rib points here). */
+struct router_peer {
+	const struct router_group *group;
+	struct rib_source src; /* its paths in the RIB */
+	struct adjout out;     /* what it has been sent */
+	uint32_t next_hop4;    /* next hop self, per family, found at Established */
+	uint8_t next_hop6[16];
+	bool have_next_hop6;
+	bool over_limit_warned;
+	bool import_refused_logged;
+};
+
+void routes_init(struct router *r);
+void routes_free(struct router *r);
+/* Make the RIB's local routes match cfg's networks. */
+void routes_set_networks(struct router *r, const struct router_config *cfg);
+
+struct router_peer *routes_peer_new(const struct router_group *g, const union sockaddr_any *addr);
+void routes_peer_free(struct router *r, struct router_peer *rp);
+
+void routes_established(void *ctx, struct bgp_peer *p);
+void routes_down(void *ctx, struct bgp_peer *p);
+void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u);
+void routes_refresh(void *ctx, struct bgp_peer *p, const struct bgp_route_refresh *rr);
+
+#endif

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# kbgpd router as a transit between eBGP neighbours: the same prefix from
+# FRR (AS 65001) and BIRD (AS 65002) with equal path length becomes a
+# two-path ECMP set under as-path multipath-relax and maximumPaths 4, and
+# downstream FRR (AS 65010) and BIRD (AS 65011) receive what kbgpd
+# re-advertises with AS_PATH "65000 <origin AS>" and kbgpd as next hop.
+# Withdrawing one feed shrinks the set; kbgpd's own network reaches all.
+set -euo pipefail
+here=$(dirname "$0")
+source "$here/../netns/lib.sh"
+nslab_require frr bird jq
+source "$here/common.sh"
+NSLAB_TIMEOUT=120
+nslab_init router_rib
+
+nslab_bridge lan
+nslab_ns k
+nslab_bridge_link lan k eth0 10.0.0.1/24
+for p in feedfrr:11 feedbird:12 downfrr:21 downbird:22; do
+    nslab_ns "${p%:*}"
+    nslab_bridge_link lan "${p%:*}" eth0 "10.0.0.${p#*:}/24"
+done
+
+cat >"$NSLAB_DIR/router.yaml" <<YAML
+apiVersion: kbgp.io/v1alpha1
+kind: BGPRouter
+metadata: {name: transit}
+spec:
+  localASN: 65000
+  routerID: 10.0.0.1
+  ebgpRequiresPolicy: false
+  bestPath: {asPathMultipathRelax: true}
+  maximumPaths: 4
+  networks: ["10.10.1.0/24"]
+  peerGroups:
+  - name: PEERS
+    remoteASN: external
+    neighbors: ["10.0.0.11", "10.0.0.12", "10.0.0.21", "10.0.0.22"]
+    timers: {holdTimeSeconds: 9, keepAliveTimeSeconds: 3, connectRetryTimeSeconds: 2}
+YAML
+nslab_run_bg k kbgpd "$KBGPD" router -v -c "$NSLAB_DIR/router.yaml"
+
+frr() { # NS AS ID NETWORK...
+    local networks="" n
+    for n in "${@:4}"; do networks+="  network $n"$'\n'; done
+    nslab_frr "$1" "$1" "router bgp $2
+ bgp router-id $3
+ no bgp ebgp-requires-policy
+ no bgp network import-check
+ timers bgp 3 9
+ neighbor 10.0.0.1 remote-as 65000
+ neighbor 10.0.0.1 timers connect 2
+ address-family ipv4 unicast
+$networks exit-address-family"
+}
+bird() { # NS AS ID STATIC_ROUTE
+    nslab_bird "$1" "$1" "router id $3;
+protocol device {}
+protocol static s4 { ipv4; ${4:+route $4 blackhole;} }
+protocol bgp kbgp {
+  local $3 as $2;
+  neighbor 10.0.0.1 as 65000;
+  hold time 9; keepalive time 3; connect retry time 2; connect delay time 1;
+  ipv4 { import all; export where source = RTS_STATIC; };
+}"
+}
+frr feedfrr 65001 10.0.0.11 10.99.0.0/24 10.98.0.0/24
+bird feedbird 65002 10.0.0.12 10.99.0.0/24
+frr downfrr 65010 10.0.0.21
+bird downbird 65011 10.0.0.22 ""
+
+for n in 11 12 21 22; do
+    nslab_wait 20 "session with 10.0.0.$n" kbgpd_established kbgpd "10.0.0.$n"
+done
+ecmp_two() { grep -F 'msg="10.99.0.0/24: best via' "$(nslab_log kbgpd)" | tail -n 1 | grep -qF '2 paths in the ECMP set'; }
+nslab_wait 15 "10.99.0.0/24 has two paths in its ECMP set" ecmp_two
+
+# Downstream: FRR sees "65000 6500x" with kbgpd as next hop.
+frr_path_any() {
+    nslab_vtysh downfrr "show bgp ipv4 unicast $1 json" |
+        jq -e --arg p "$2" 'any(.paths[]; (.aspath.string | test($p)) and .nexthops[0].ip == "10.0.0.1")' >/dev/null
+}
+nslab_wait 15 "FRR downstream: 10.99.0.0/24 via AS 65000 then a feed" frr_path_any 10.99.0.0/24 '^65000 6500[12]$'
+nslab_wait 15 "FRR downstream: 10.98.0.0/24 via 65000 65001" frr_path_any 10.98.0.0/24 '^65000 65001$'
+nslab_wait 15 "FRR downstream: kbgpd's own network" frr_path_any 10.10.1.0/24 '^65000$'
+
+bird_route() { # PREFIX ASPATH_REGEX
+    nslab_birdc downbird show route "$1" all |
+        awk -v re="$2" '/BGP.as_path:/ { sub(/.*BGP.as_path: /, ""); if ($0 ~ re) ok = 1 }
+                        /BGP.next_hop: 10.0.0.1/ { nh = 1 } END { exit !(ok && nh) }'
+}
+nslab_wait 15 "BIRD downstream: 10.99.0.0/24 via AS 65000 then a feed" bird_route 10.99.0.0/24 '^65000 6500[12]$'
+nslab_wait 15 "BIRD downstream: 10.98.0.0/24 via 65000 65001" bird_route 10.98.0.0/24 '^65000 65001$'
+nslab_wait 15 "BIRD downstream: kbgpd's own network" bird_route 10.10.1.0/24 '^65000$'
+
+# No route goes back where it came from: the feeds do not get their own
+# prefixes from kbgpd (FRR would show 10.98.0.0/24 via 65000 otherwise).
+sleep 1
+if nslab_vtysh feedfrr "show bgp ipv4 unicast 10.98.0.0/24 json" |
+    jq -e 'any(.paths[]; .aspath.string | test("65000"))' >/dev/null; then
+    nslab_fail "kbgpd sent FRR's own route back to it"
+fi
+
+# One feed goes: the set shrinks to one path, downstream keeps the route.
+nslab_kill feedbird
+one_path() { grep -F 'msg="10.99.0.0/24: best via' "$(nslab_log kbgpd)" | tail -n 1 | grep -qF '1 path in the ECMP set'; }
+nslab_wait 15 "ECMP set down to one path" one_path
+nslab_wait 15 "downstream still has 10.99.0.0/24 via 65001" frr_path_any 10.99.0.0/24 '^65000 65001$'
+nslab_say "PASS"

@@ -1,0 +1,207 @@
+/*
+ * The routing table: paths from several sources per prefix, the best and
+ * its ECMP set kept in front, change notifications, interned attributes
+ * shared by every route that carries them, and flushing a source.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rib/rib.h"
+
+static int changes;
+static struct rib_entry *last_changed;
+
+static void on_changed(void *ctx, struct rib_entry *e)
+{
+	(void)ctx;
+	changes++;
+	last_changed = e;
+}
+
+static struct rib_source source(const char *addr, uint32_t asn, uint32_t id)
+{
+	struct rib_source s = { .ebgp = true, .asn = asn, .router_id = id };
+	addr_parse(addr, 179, &s.addr);
+	return s;
+}
+
+/* ORIGIN IGP, AS_PATH of one ASN, a next hop. */
+struct route {
+	struct bgp_attrs a;
+	uint8_t path[6];
+};
+
+static void route(struct route *r, uint32_t asn, uint32_t next_hop, uint32_t med)
+{
+	memset(r, 0, sizeof(*r));
+	uint8_t seg[6] = { BGP_AS_SEQUENCE,      1,
+		           (uint8_t)(asn >> 24), (uint8_t)(asn >> 16),
+		           (uint8_t)(asn >> 8),  (uint8_t)asn };
+	memcpy(r->path, seg, sizeof(seg));
+	r->a.as_path = rbuf_make(r->path, sizeof(r->path));
+	r->a.next_hop = next_hop;
+	bgp_attr_set(&r->a, BGP_ATTR_ORIGIN);
+	bgp_attr_set(&r->a, BGP_ATTR_AS_PATH);
+	bgp_attr_set(&r->a, BGP_ATTR_NEXT_HOP);
+	if (med != 0) {
+		r->a.med = med;
+		bgp_attr_set(&r->a, BGP_ATTR_MED);
+	}
+}
+
+static struct bgp_prefix prefix(const char *text)
+{
+	struct bgp_prefix p;
+	assert_int_equal(bgp_prefix_parse(text, &p), 0);
+	return p;
+}
+
+/* The seed: 172.16.1.1/32 from three nodes in AS 65001, maximum-paths 4. */
+static void test_three_nodes_share_a_service_ip(void **state)
+{
+	(void)state;
+	struct decide_config cfg = { .maximum_paths_ebgp = 4,
+		                     .maximum_paths_ibgp = 1,
+		                     .as_path_multipath_relax = true };
+	struct rib r;
+	struct rib_source cp = source("172.31.1.10", 65001, 0xac1f010a),
+	                  w1 = source("172.31.1.11", 65001, 0xac1f010b),
+	                  w0 = source("172.30.1.10", 65001, 0xac1e010a);
+	struct route a, b, c;
+	struct bgp_prefix lb = prefix("172.16.1.1/32");
+
+	rib_init(&r, &cfg, on_changed, NULL);
+	changes = 0;
+	route(&a, 65001, 0xac1f010a, 0);
+	route(&b, 65001, 0xac1f010b, 0);
+	route(&c, 65001, 0xac1e010a, 0);
+	assert_int_equal(rib_update(&r, &w1, &lb, &b.a, 10), 0);
+	assert_int_equal(rib_update(&r, &cp, &lb, &a.a, 20), 0);
+	assert_int_equal(rib_update(&r, &w0, &lb, &c.a, 30), 0);
+	assert_int_equal(changes, 3);
+	struct rib_entry *e = rib_lookup(&r, &lb);
+	assert_non_null(e);
+	assert_int_equal(e->n_multipath, 3);
+	assert_ptr_equal(rib_best(e)->src, &w1); /* the oldest */
+	assert_int_equal(e->reason, DECIDE_OLDER);
+	/* Same attributes again: nothing changes. */
+	assert_int_equal(rib_update(&r, &cp, &lb, &a.a, 40), 0);
+	assert_int_equal(changes, 3);
+	/* The best goes: the next oldest takes over, the set shrinks. */
+	rib_withdraw(&r, &w1, &lb);
+	assert_int_equal(changes, 4);
+	assert_ptr_equal(rib_best(e)->src, &cp);
+	assert_int_equal(e->n_multipath, 2);
+	/* A node drained for maintenance: its session goes, its path too. */
+	rib_flush(&r, &w0);
+	assert_int_equal(e->n_multipath, 1);
+	assert_int_equal(w0.count[BGP_AF_IPV4_UNICAST], 0);
+	rib_flush(&r, &cp);
+	assert_null(rib_lookup(&r, &lb));
+	assert_int_equal(r.n_paths, 0);
+	rib_free(&r);
+}
+
+/* Without multipath-relax a path from another neighbour AS does not join;
+ * with maximum-paths 1 nothing joins. */
+static void test_multipath_rules(void **state)
+{
+	(void)state;
+	struct decide_config cfg = { .maximum_paths_ebgp = 4, .maximum_paths_ibgp = 1 };
+	struct rib r;
+	struct rib_source x = source("10.0.0.1", 65001, 1), y = source("10.0.0.2", 65002, 2);
+	struct route a, b;
+	struct bgp_prefix p = prefix("10.9.0.0/24");
+
+	rib_init(&r, &cfg, on_changed, NULL);
+	route(&a, 65001, 0x0a000001, 0);
+	route(&b, 65002, 0x0a000002, 0);
+	rib_update(&r, &x, &p, &a.a, 1);
+	rib_update(&r, &y, &p, &b.a, 2);
+	assert_int_equal(rib_lookup(&r, &p)->n_multipath, 1);
+	rib_free(&r);
+
+	cfg.as_path_multipath_relax = true;
+	rib_init(&r, &cfg, on_changed, NULL);
+	rib_update(&r, &x, &p, &a.a, 1);
+	rib_update(&r, &y, &p, &b.a, 2);
+	assert_int_equal(rib_lookup(&r, &p)->n_multipath, 2);
+	/* A better MED from the same AS is not a tie: y's path is alone. */
+	route(&b, 65002, 0x0a000002, 5);
+	rib_update(&r, &y, &p, &b.a, 3);
+	assert_int_equal(rib_lookup(&r, &p)->n_multipath, 2);
+	rib_free(&r);
+}
+
+/* 10,000 routes with the same attributes hold one copy of them. */
+static void test_attributes_are_shared(void **state)
+{
+	(void)state;
+	struct decide_config cfg = { .maximum_paths_ebgp = 1, .maximum_paths_ibgp = 1 };
+	struct rib r;
+	struct rib_source x = source("10.0.0.1", 65001, 1);
+	struct route a, b;
+
+	rib_init(&r, &cfg, NULL, NULL);
+	route(&a, 65001, 0x0a000001, 0);
+	route(&b, 65001, 0x0a000001, 7);
+	for (uint32_t i = 0; i < 10000; i++) {
+		struct bgp_prefix p = { .af = BGP_AF_IPV4_UNICAST, .len = 24 };
+		p.addr[0] = 10;
+		p.addr[1] = (uint8_t)(i >> 8);
+		p.addr[2] = (uint8_t)i;
+		assert_int_equal(rib_update(&r, &x, &p, i % 2 ? &a.a : &b.a, 1), 0);
+	}
+	assert_int_equal(r.attrs.sets.count, 2);
+	assert_int_equal(r.n_paths, 10000);
+	assert_int_equal(x.count[BGP_AF_IPV4_UNICAST], 10000);
+	struct bgp_prefix first = prefix("10.0.0.0/24");
+	const struct rib_path *p = rib_best(rib_lookup(&r, &first));
+	assert_int_equal(p->attrs->refs, 5000);
+	assert_int_equal(p->attrs->a.med, 7);
+	rib_flush(&r, &x);
+	assert_int_equal(r.attrs.sets.count, 0);
+	assert_int_equal(r.entries.count, 0);
+	rib_free(&r);
+}
+
+/* A local route (weight 32768, local) wins over a learned one. */
+static void test_local_route_wins(void **state)
+{
+	(void)state;
+	struct decide_config cfg = { .maximum_paths_ebgp = 4, .maximum_paths_ibgp = 4 };
+	struct rib r;
+	struct rib_source self = { .local = true, .weight = 32768 };
+	struct rib_source x = source("10.0.0.1", 65001, 1);
+	struct route a, mine;
+	struct bgp_prefix p = prefix("10.10.1.0/24");
+
+	rib_init(&r, &cfg, on_changed, NULL);
+	route(&a, 65001, 0x0a000001, 0);
+	memset(&mine, 0, sizeof(mine));
+	bgp_attr_set(&mine.a, BGP_ATTR_ORIGIN);
+	bgp_attr_set(&mine.a, BGP_ATTR_NEXT_HOP);
+	rib_update(&r, &x, &p, &a.a, 1);
+	rib_update(&r, &self, &p, &mine.a, 2);
+	struct rib_entry *e = rib_lookup(&r, &p);
+	assert_ptr_equal(rib_best(e)->src, &self);
+	assert_int_equal(e->reason, DECIDE_WEIGHT);
+	assert_int_equal(e->n_multipath, 1);
+	rib_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_three_nodes_share_a_service_ip),
+		cmocka_unit_test(test_multipath_rules),
+		cmocka_unit_test(test_attributes_are_shared),
+		cmocka_unit_test(test_local_route_wins),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -104,6 +104,8 @@ static struct bgp_local peer_local(const struct bgp_peer *p)
 	if (p->cfg.graceful_restart) {
 		c->gr.present = true;
 		c->gr.flags = BGP_GR_F_NOTIFICATION;
+		if (loop_now(p->speaker->loop) < sc->restarting_until)
+			c->gr.flags |= BGP_GR_F_RESTART;
 		c->gr.restart_time = p->cfg.restart_time;
 		c->gr.afs = p->cfg.families;
 	}
@@ -156,6 +158,7 @@ static void send_notification(struct bgp_conn *c, const struct bgp_notice *n)
 	c->peer->stats.last_error[0] = n->code;
 	c->peer->stats.last_error[1] = n->subcode;
 	c->peer->stats.last_error_sent = true;
+	c->peer->stats.ended_by_notification = true;
 }
 
 static void start_connect(struct bgp_peer *p)
@@ -176,8 +179,10 @@ static void set_state_stats(struct bgp_peer *p, enum bgp_state before)
 	if (p->fsm.state == before)
 		return;
 	p->stats.last_change = now_ms(p);
-	if (p->fsm.state == BGP_ST_ESTABLISHED)
+	if (p->fsm.state == BGP_ST_ESTABLISHED) {
 		p->stats.established_count++;
+		p->stats.ended_by_notification = false;
+	}
 	peer_log(p,
 	         p->fsm.state == BGP_ST_ESTABLISHED || before == BGP_ST_ESTABLISHED ? LOG_INFO
 	                                                                            : LOG_DEBUG,
@@ -280,6 +285,7 @@ static void handle_notification(struct bgp_peer *p, const struct bgp_msg *m)
 		p->stats.last_error[0] = n.code;
 		p->stats.last_error[1] = n.subcode;
 		p->stats.last_error_sent = false;
+		p->stats.ended_by_notification = true;
 	}
 	peer_event(p, BGP_EV_NOTIFICATION, NULL);
 }
@@ -684,6 +690,10 @@ void bgp_peer_remove(struct bgp_peer *p, uint8_t subcode, const char *message)
 {
 	struct bgp_speaker *s = p->speaker;
 
+	if (subcode == 0) {
+		conn_close(&p->conn);
+		conn_close(&p->pending);
+	}
 	peer_stop(p, subcode, message);
 	if (p->cfg.transport.md5_key[0] != '\0')
 		peer_md5_listeners(p, "");

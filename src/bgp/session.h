@@ -41,6 +41,9 @@ struct bgp_speaker_cfg {
 	char hostname[64]; /* sent in the FQDN capability */
 	uint32_t idle_hold_min_ms;
 	uint32_t idle_hold_max_ms;
+	/* Announce the Restart bit (RFC 4724) in OPENs sent before this
+	 * loop_now() time: the speaker has just restarted. */
+	uint64_t restarting_until;
 };
 
 struct bgp_peer;
@@ -64,6 +67,7 @@ struct bgp_stats {
 	uint64_t last_change;  /* loop_now() of the last state change */
 	uint8_t last_error[2]; /* code, subcode of the last NOTIFICATION */
 	bool last_error_sent;
+	bool ended_by_notification; /* the last session ended with one, either way */
 };
 
 struct bgp_conn {
@@ -122,7 +126,8 @@ int bgp_speaker_listen(struct bgp_speaker *s, const union sockaddr_any *addr);
 struct bgp_peer *bgp_peer_add(struct bgp_speaker *s, const struct bgp_peer_cfg *cfg);
 struct bgp_peer *bgp_peer_find(struct bgp_speaker *s, const union sockaddr_any *addr);
 /* Stop the session with Cease/subcode (and an RFC 9003 message, may be
- * NULL) and forget the peer. */
+ * NULL) and forget the peer.  Subcode 0 closes the connection without a
+ * NOTIFICATION, so a graceful-restart peer keeps the routes (RFC 4724). */
 void bgp_peer_remove(struct bgp_peer *p, uint8_t subcode, const char *message);
 /* Administrative down / up (Cease/2 with a message); a down peer stays down. */
 void bgp_peer_disable(struct bgp_peer *p, const char *message);

@@ -58,6 +58,28 @@ void adjout_free(struct adjout *o, struct attrset_table *t)
 	adjout_init(o);
 }
 
+void adjout_forget(struct adjout *o, struct attrset_table *t, enum bgp_af af)
+{
+	struct adjout_route **doomed = malloc(o->count[af] * sizeof(*doomed) + 1);
+	struct adjout_route *r;
+	size_t pos = 0, n = 0;
+
+	if (doomed == NULL)
+		return;
+	/* Collect first: removing from the table while walking it moves
+	 * entries under the cursor. */
+	while ((r = htab_next(&o->sent, &pos)) != NULL)
+		if (r->prefix.af == af && n < o->count[af])
+			doomed[n++] = r;
+	for (size_t i = 0; i < n; i++) {
+		htab_remove(&o->sent, doomed[i]);
+		attrset_unref(t, doomed[i]->attrs);
+		free(doomed[i]);
+	}
+	free(doomed);
+	o->count[af] = 0;
+}
+
 int adjout_mark(struct adjout *o, const struct bgp_prefix *p)
 {
 	if (o->n_pending == o->cap_pending) {

@@ -32,6 +32,8 @@ struct adjout_ops {
 
 void adjout_init(struct adjout *o);
 void adjout_free(struct adjout *o, struct attrset_table *t);
+/* Forget what was sent of one family (the peer asked for it again). */
+void adjout_forget(struct adjout *o, struct attrset_table *t, enum bgp_af af);
 /* p must be looked at again at the next flush. */
 int adjout_mark(struct adjout *o, const struct bgp_prefix *p);
 /* Compare what export says with what was sent, for every marked prefix,

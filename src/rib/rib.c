@@ -228,7 +228,8 @@ int rib_update(struct rib *r, struct rib_source *src, const struct bgp_prefix *p
 	selection_of(e, &before);
 	struct rib_path *p = entry_path_of(e, src, pfx->path_id);
 	if (p != NULL && p->attrs == set) {
-		attrset_unref(&r->attrs, set); /* nothing new */
+		attrset_unref(&r->attrs, set); /* nothing new, but fresh again */
+		p->stale = false;
 		return 0;
 	}
 	if (p == NULL && (p = path_new(r, e, src, pfx->path_id)) == NULL) {
@@ -239,6 +240,7 @@ int rib_update(struct rib *r, struct rib_source *src, const struct bgp_prefix *p
 		attrset_unref(&r->attrs, p->attrs);
 	p->attrs = set;
 	p->received_at = now;
+	p->stale = false;
 	entry_changed(r, e, &before);
 	return 0;
 }
@@ -266,6 +268,28 @@ void rib_flush(struct rib *r, struct rib_source *src)
 {
 	while (src->paths != NULL)
 		path_remove(r, src->paths);
+}
+
+void rib_mark_stale(struct rib *r, struct rib_source *src, int af)
+{
+	(void)r;
+	for (struct rib_path *p = src->paths; p != NULL; p = p->src_next)
+		if (af < 0 || p->entry->prefix.af == af)
+			p->stale = true;
+}
+
+size_t rib_sweep_stale(struct rib *r, struct rib_source *src, int af)
+{
+	size_t swept = 0;
+	struct rib_path *p = src->paths, *following;
+	for (; p != NULL; p = following) {
+		following = p->src_next;
+		if (p->stale && (af < 0 || p->entry->prefix.af == af)) {
+			path_remove(r, p);
+			swept++;
+		}
+	}
+	return swept;
 }
 
 void rib_free(struct rib *r)

@@ -30,6 +30,7 @@ struct rib_path {
 	uint32_t path_id;
 	uint64_t received_at;
 	bool multipath; /* in the best path's ECMP set (the best included) */
+	bool stale;     /* kept while its peer restarts (RFC 4724) */
 };
 
 struct rib_entry {
@@ -74,6 +75,13 @@ int rib_update(struct rib *r, struct rib_source *src, const struct bgp_prefix *p
 void rib_withdraw(struct rib *r, struct rib_source *src, const struct bgp_prefix *p);
 /* Drop every path of src (its session went down). */
 void rib_flush(struct rib *r, struct rib_source *src);
+/* Graceful restart and enhanced route refresh: mark the paths of src
+ * stale, of one family (af >= 0) or all (-1); a later rib_update of the
+ * same route makes it fresh again. */
+void rib_mark_stale(struct rib *r, struct rib_source *src, int af);
+/* Drop the paths of src still stale, of one family (af >= 0) or all (-1);
+ * returns how many went. */
+size_t rib_sweep_stale(struct rib *r, struct rib_source *src, int af);
 
 struct rib_entry *rib_lookup(const struct rib *r, const struct bgp_prefix *p);
 static inline const struct rib_path *rib_best(const struct rib_entry *e)

@@ -66,7 +66,7 @@ static struct bgp_peer *add_peer(struct router *r, const struct router_group *g,
 		routes_peer_free(r, rp);
 		return NULL;
 	}
-	p->rib = rp;
+	routes_peer_attach(rp, p);
 	return p;
 }
 
@@ -256,6 +256,9 @@ static int start_sessions(struct router *r)
 		.router_id = r->cfg.router_id,
 		.idle_hold_min_ms = 1000,
 		.idle_hold_max_ms = 60000,
+		.restarting_until = r->cfg.graceful_restart
+		                            ? loop_now(r->loop) + r->cfg.restart_time * 1000u
+		                            : 0,
 	};
 
 	gethostname(sc.hostname, sizeof(sc.hostname) - 1);
@@ -277,10 +280,13 @@ static int start_sessions(struct router *r)
 	return 0;
 }
 
+/* With graceful restart on, kbgpd leaves without a NOTIFICATION, like FRR,
+ * so its peers keep the routes until it is back (RFC 4724). */
 static void stop_sessions(struct router *r)
 {
+	uint8_t subcode = r->cfg.graceful_restart ? 0 : BGP_CEASE_ADMIN_SHUTDOWN;
 	while (r->speaker.peers != NULL)
-		remove_peer(r, r->speaker.peers, BGP_CEASE_ADMIN_SHUTDOWN, "kbgpd shutting down");
+		remove_peer(r, r->speaker.peers, subcode, "kbgpd shutting down");
 	bgp_speaker_free(&r->speaker);
 	routes_free(r);
 }

@@ -26,6 +26,7 @@
 #include "router/router.h"
 
 #define LOCAL_WEIGHT 32768 /* FRR's weight for routes originated here */
+#define STALEPATH_S  360   /* FRR's stalepath-time: a restarted peer's deadline for End-of-RIB */
 
 static struct router *router_of(void *ctx)
 {
@@ -258,26 +259,41 @@ static void on_rib_changed(void *ctx, struct rib_entry *e)
 	}
 }
 
-/* Every prefix of the peer's families, then End-of-RIB for each. */
-static void send_table(struct router *r, struct bgp_peer *p, uint8_t afs)
+static void send_marker(struct bgp_peer *p, enum bgp_af af, int subtype)
+{
+	uint8_t msg[BGP_UPDATE_MIN_LEN + 8];
+	struct wbuf w;
+	struct bgp_route_refresh rr = { bgp_af_table[af].afi, (uint8_t)subtype,
+		                        bgp_af_table[af].safi };
+
+	wbuf_init(&w, msg, sizeof(msg));
+	if (subtype < 0)
+		bgp_update_build_eor(&w, af);
+	else
+		bgp_route_refresh_encode(&w, &rr);
+	bgp_peer_send(p, w.p, w.len);
+}
+
+/* Every prefix of the peer's families, framed by End-of-RIB for the
+ * initial table, or by BoRR and EoRR when answering an enhanced route
+ * refresh (RFC 7313 §4). */
+static void send_table(struct router *r, struct bgp_peer *p, uint8_t afs, bool refresh)
 {
 	struct router_peer *rp = p->rib;
 	struct rib_entry *e;
 	size_t pos = 0;
-	uint8_t msg[BGP_UPDATE_MIN_LEN + 8];
-	struct wbuf w;
+	bool enhanced = refresh && p->neg.enhanced_rr;
 
+	for (int af = 0; af < BGP_AF_COUNT; af++)
+		if (enhanced && (afs & BGP_AF_BIT(af)))
+			send_marker(p, (enum bgp_af)af, BGP_RR_BORR);
 	while ((e = rib_next(&r->rib, &pos)) != NULL)
 		if (afs & BGP_AF_BIT(e->prefix.af))
 			adjout_mark(&rp->out, &e->prefix);
 	flush_peer(r, p);
-	for (int af = 0; af < BGP_AF_COUNT; af++) {
-		if (!(afs & BGP_AF_BIT(af)))
-			continue;
-		wbuf_init(&w, msg, sizeof(msg));
-		bgp_update_build_eor(&w, (enum bgp_af)af);
-		bgp_peer_send(p, w.p, w.len);
-	}
+	for (int af = 0; af < BGP_AF_COUNT; af++)
+		if (afs & BGP_AF_BIT(af) && (enhanced || !refresh))
+			send_marker(p, (enum bgp_af)af, enhanced ? BGP_RR_EORR : -1);
 }
 
 void routes_established(void *ctx, struct bgp_peer *p)
@@ -290,7 +306,45 @@ void routes_established(void *ctx, struct bgp_peer *p)
 	rp->src.router_id = p->neg.peer_id;
 	rp->import_refused_logged = false;
 	learn_next_hops(p, rp);
-	send_table(r, p, p->neg.ctx.afs);
+	if (rp->stale_afs != 0) {
+		peer_note(p, LOG_INFO,
+		          "peer back after a restart: stale routes stay until its "
+		          "End-of-RIB");
+		loop_timer_at(r->loop, &rp->stale_timer, now_ms(r) + STALEPATH_S * 1000u);
+	}
+	send_table(r, p, p->neg.ctx.afs, false);
+}
+
+/*
+ * RFC 4724 helper mode: the routes of a peer that can restart gracefully
+ * stay, stale, when its session fails, unless kbgp itself stopped it with a
+ * Cease, or it ended with a NOTIFICATION without the N bit or with a Hard
+ * Reset (RFC 8538 §4).
+ */
+static bool keeps_routes(const struct router *r, const struct bgp_peer *p)
+{
+	const struct bgp_stats *st = &p->stats;
+	if (!r->cfg.graceful_restart || !p->neg.peer_gr || p->neg.peer_restart_time == 0)
+		return false;
+	if (!st->ended_by_notification)
+		return true;
+	if (st->last_error_sent && st->last_error[0] == BGP_ERR_CEASE)
+		return false;
+	bool hard = st->last_error[0] == BGP_ERR_CEASE && st->last_error[1] == BGP_CEASE_HARD_RESET;
+	return p->neg.peer_gr_notification && !hard;
+}
+
+static void keep_stale(struct router *r, struct bgp_peer *p, struct router_peer *rp)
+{
+	uint8_t kept = p->peer_open.caps.gr.afs & p->neg.ctx.afs;
+	rib_mark_stale(&r->rib, &rp->src, -1);
+	for (int af = 0; af < BGP_AF_COUNT; af++)
+		if (!(kept & BGP_AF_BIT(af)))
+			rib_sweep_stale(&r->rib, &rp->src, af);
+	rp->stale_afs = kept;
+	loop_timer_at(r->loop, &rp->stale_timer, now_ms(r) + p->neg.peer_restart_time * 1000u);
+	peer_note(p, LOG_INFO, "graceful restart: keeping %zu routes stale for %u s",
+	          rp->src.count[0] + rp->src.count[1], p->neg.peer_restart_time);
 }
 
 void routes_down(void *ctx, struct bgp_peer *p)
@@ -299,12 +353,36 @@ void routes_down(void *ctx, struct bgp_peer *p)
 	struct router_peer *rp = p->rib;
 	size_t had = rp->src.count[0] + rp->src.count[1];
 
-	rib_flush(&r->rib, &rp->src);
+	if (keeps_routes(r, p)) {
+		keep_stale(r, p, rp);
+	} else {
+		rib_flush(&r->rib, &rp->src);
+		rp->stale_afs = 0;
+		loop_timer_at(r->loop, &rp->stale_timer, 0);
+		if (had > 0)
+			peer_note(p, LOG_INFO, "session down: %zu received prefixes dropped", had);
+	}
 	adjout_free(&rp->out, &r->rib.attrs);
 	rp->over_limit_warned = false;
-	if (had > 0)
-		peer_note(p, LOG_INFO, "session down: %zu received prefixes dropped", had);
 	flush_all(r);
+}
+
+static void sweep_stale(struct router *r, struct bgp_peer *p, struct router_peer *rp, int af,
+                        const char *why)
+{
+	size_t swept = rib_sweep_stale(&r->rib, &rp->src, af);
+	rp->stale_afs &= (uint8_t)(af < 0 ? 0 : ~BGP_AF_BIT(af));
+	if (rp->stale_afs == 0)
+		loop_timer_at(r->loop, &rp->stale_timer, 0);
+	peer_note(p, LOG_INFO, "%s: %zu stale routes removed", why, swept);
+	flush_all(r);
+}
+
+static void on_stale_timer(struct loop_timer *t)
+{
+	struct router_peer *rp = container_of(t, struct router_peer, stale_timer);
+	struct bgp_peer *p = rp->peer;
+	sweep_stale(p->speaker->ctx, p, rp, -1, "graceful restart timer expired");
 }
 
 /* RFC 4486 §4: Cease / Maximum Number of Prefixes Reached carries the
@@ -364,6 +442,8 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 	if (bgp_update_is_eor(u, &eor)) {
 		peer_note(p, LOG_INFO, "End-of-RIB for %s, %zu prefixes received",
 		          bgp_af_table[eor].name, rp->src.count[eor]);
+		if (rp->stale_afs & BGP_AF_BIT(eor))
+			sweep_stale(r, p, rp, eor, "End-of-RIB after a restart");
 		return;
 	}
 	bool importable = may_import(r, p, rp, &u->attrs);
@@ -384,19 +464,32 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 	flush_all(r);
 }
 
-/* A ROUTE-REFRESH: forget what the peer was sent of that family and send
- * it all again (soft reset out at the peer's request). */
+/*
+ * ROUTE-REFRESH.  A request: forget what the peer was sent of that family
+ * and send it all again.  BoRR and EoRR from the peer (RFC 7313 §4): its
+ * routes of the family go stale at the beginning and what it did not send
+ * again is removed at the end.
+ */
 void routes_refresh(void *ctx, struct bgp_peer *p, const struct bgp_route_refresh *rr)
 {
 	struct router *r = router_of(ctx);
 	struct router_peer *rp = p->rib;
 	enum bgp_af af;
 
-	if (rr->subtype != BGP_RR_NORMAL || !bgp_af_lookup(rr->afi, rr->safi, &af) ||
-	    !(p->neg.ctx.afs & BGP_AF_BIT(af)))
+	if (!bgp_af_lookup(rr->afi, rr->safi, &af) || !(p->neg.ctx.afs & BGP_AF_BIT(af)))
 		return;
-	adjout_free(&rp->out, &r->rib.attrs);
-	send_table(r, p, p->neg.ctx.afs);
+	switch (rr->subtype) {
+	case BGP_RR_BORR:
+		rib_mark_stale(&r->rib, &rp->src, af);
+		return;
+	case BGP_RR_EORR:
+		if (rib_sweep_stale(&r->rib, &rp->src, af) > 0)
+			flush_all(r);
+		return;
+	default:
+		adjout_forget(&rp->out, &r->rib.attrs, af);
+		send_table(r, p, BGP_AF_BIT(af), true);
+	}
 }
 
 struct router_peer *routes_peer_new(const struct router_group *g, const union sockaddr_any *addr)
@@ -407,11 +500,19 @@ struct router_peer *routes_peer_new(const struct router_group *g, const union so
 	rp->group = g;
 	rp->src.addr = *addr;
 	adjout_init(&rp->out);
+	loop_timer_init(&rp->stale_timer, on_stale_timer);
 	return rp;
+}
+
+void routes_peer_attach(struct router_peer *rp, struct bgp_peer *p)
+{
+	rp->peer = p;
+	p->rib = rp;
 }
 
 void routes_peer_free(struct router *r, struct router_peer *rp)
 {
+	loop_timer_at(r->loop, &rp->stale_timer, 0);
 	rib_flush(&r->rib, &rp->src);
 	adjout_free(&rp->out, &r->rib.attrs);
 	free(rp);

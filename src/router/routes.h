@@ -24,6 +24,11 @@ struct router_peer {
 	bool have_next_hop6;
 	bool over_limit_warned;
 	bool import_refused_logged;
+	/* Graceful restart helper: families whose routes are kept stale while
+	 * the peer restarts, swept at its End-of-RIB or when the timer fires. */
+	uint8_t stale_afs;
+	struct loop_timer stale_timer;
+	struct bgp_peer *peer;
 };
 
 void routes_init(struct router *r);
@@ -32,6 +37,8 @@ void routes_free(struct router *r);
 void routes_set_networks(struct router *r, const struct router_config *cfg);
 
 struct router_peer *routes_peer_new(const struct router_group *g, const union sockaddr_any *addr);
+/* Tie the router's state to its session (after bgp_peer_add). */
+void routes_peer_attach(struct router_peer *rp, struct bgp_peer *p);
 void routes_peer_free(struct router *r, struct router_peer *rp);
 
 void routes_established(void *ctx, struct bgp_peer *p);

@@ -101,6 +101,14 @@ if nslab_vtysh feedfrr "show bgp ipv4 unicast 10.98.0.0/24 json" |
     nslab_fail "kbgpd sent FRR's own route back to it"
 fi
 
+# Route refresh both ways (RFC 7313 enhanced: BoRR, routes, EoRR): the
+# routes stay where they are.
+nslab_vtysh downfrr "clear bgp 10.0.0.1 soft in" >/dev/null
+nslab_vtysh feedfrr "clear bgp 10.0.0.1 soft out" >/dev/null
+sleep 2
+frr_path_any 10.98.0.0/24 '^65000 65001$' || nslab_fail "route lost after a route refresh"
+bird_route 10.98.0.0/24 '^65000 65001$' || nslab_fail "BIRD lost a route after a route refresh"
+
 # One feed goes: the set shrinks to one path, downstream keeps the route.
 nslab_kill feedbird
 one_path() { grep -F 'msg="10.99.0.0/24: best via' "$(nslab_log kbgpd)" | tail -n 1 | grep -qF '1 path in the ECMP set'; }

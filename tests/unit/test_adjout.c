@@ -123,6 +123,13 @@ static void test_packing_and_differences(void **state)
 	assert_int_equal(withdrawn, 0);
 	assert_int_equal(messages, N_SETS);
 
+	/* The peer asks for the table again: forgotten, then all re-sent. */
+	adjout_forget(&o, &table, BGP_AF_IPV4_UNICAST);
+	assert_int_equal(o.count[BGP_AF_IPV4_UNICAST], 0);
+	mark_all(&o);
+	flush(&o);
+	assert_int_equal(announced, N_PREFIXES);
+
 	/* Everything withdrawn: 1000 x 4 bytes fit one message. */
 	withdraw_all = true;
 	mark_all(&o);

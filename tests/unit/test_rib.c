@@ -195,6 +195,37 @@ static void test_local_route_wins(void **state)
 	rib_free(&r);
 }
 
+/* Graceful restart: a restarting peer's routes stay, stale; what it sends
+ * again is fresh, what it does not is swept at End-of-RIB. */
+static void test_stale_paths(void **state)
+{
+	(void)state;
+	struct decide_config cfg = { .maximum_paths_ebgp = 1, .maximum_paths_ibgp = 1 };
+	struct rib r;
+	struct rib_source x = source("10.0.0.1", 65001, 1);
+	struct route a;
+	struct bgp_prefix kept = prefix("10.1.0.0/24"), gone = prefix("10.2.0.0/24"),
+	                  v6 = prefix("fd00:1::/48");
+
+	rib_init(&r, &cfg, on_changed, NULL);
+	route(&a, 65001, 0x0a000001, 0);
+	rib_update(&r, &x, &kept, &a.a, 1);
+	rib_update(&r, &x, &gone, &a.a, 1);
+	rib_update(&r, &x, &v6, &a.a, 1);
+	changes = 0;
+	rib_mark_stale(&r, &x, -1);
+	assert_true(rib_best(rib_lookup(&r, &kept))->stale);
+	rib_update(&r, &x, &kept, &a.a, 5); /* sent again after the restart */
+	assert_false(rib_best(rib_lookup(&r, &kept))->stale);
+	assert_int_equal(changes, 0); /* nothing changed for the outside */
+	assert_int_equal(rib_sweep_stale(&r, &x, BGP_AF_IPV4_UNICAST), 1);
+	assert_null(rib_lookup(&r, &gone));
+	assert_non_null(rib_lookup(&r, &v6)); /* other family waits for its own EoR */
+	assert_int_equal(rib_sweep_stale(&r, &x, -1), 1);
+	assert_int_equal(r.n_paths, 1);
+	rib_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_multipath_rules),
 		cmocka_unit_test(test_attributes_are_shared),
 		cmocka_unit_test(test_local_route_wins),
+		cmocka_unit_test(test_stale_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,26 +10,20 @@
 #include <string.h>
 
 #include "k8s/manifest.h"
+#include "router/config_impl.h"
 
 #define CONFIG_FILE_MAX (1u << 20)
 #define LIST_MAX        1024
 
-static const char *const spec_keys[] = { "localASN",
-	                                 "routerID",
-	                                 "listen",
-	                                 "gracefulRestart",
-	                                 "ebgpRequiresPolicy",
-	                                 "bestPath",
-	                                 "maximumPaths",
-	                                 "networks",
-	                                 "fib",
-	                                 "peerGroups",
-	                                 NULL };
+static const char *const spec_keys[] = { "localASN",        "routerID",           "listen",
+	                                 "gracefulRestart", "ebgpRequiresPolicy", "bestPath",
+	                                 "maximumPaths",    "networks",           "fib",
+	                                 "peerGroups",      "policies",           NULL };
 static const char *const group_keys[] = {
-	"name",         "remoteASN",     "neighbors",       "listenRanges",
-	"timers",       "ebgpMultihop",  "ttlSecurityHops", "families",
-	"authPassword", "authSecretRef", "passive",         "peerPort",
-	"shutdown",     "localAddress",  "maxPrefixes",     NULL,
+	"name",           "remoteASN",       "neighbors", "listenRanges", "timers",
+	"ebgpMultihop",   "ttlSecurityHops", "families",  "authPassword", "authSecretRef",
+	"passive",        "peerPort",        "shutdown",  "localAddress", "maxPrefixes",
+	"importPolicies", "exportPolicies",  NULL,
 };
 
 static char *read_file(const char *path, size_t *len, FILE *errors)
@@ -206,7 +200,8 @@ static void decode_max_prefixes(struct manifest_ctx *ctx, struct router_group *g
 	manifest_leave(ctx);
 }
 
-static void decode_group(struct manifest_ctx *ctx, struct router_group *g)
+static void decode_group(struct manifest_ctx *ctx, const struct router_config *c,
+                         struct router_group *g)
 {
 	const char *name = "";
 	uint32_t multihop = 1, gtsm = 0, port = 179;
@@ -235,6 +230,8 @@ static void decode_group(struct manifest_ctx *ctx, struct router_group *g)
 	manifest_get_bool(ctx, "shutdown", 0, &g->shutdown);
 	g->has_local_address = manifest_get_ip(ctx, "localAddress", 0, &g->local_address) == 1;
 	decode_max_prefixes(ctx, g);
+	config_decode_chain(ctx, c, "importPolicies", &g->import_policies, &g->n_import_policies);
+	config_decode_chain(ctx, c, "exportPolicies", &g->export_policies, &g->n_export_policies);
 	g->ebgp_multihop = (uint8_t)multihop;
 	g->ttl_security_hops = (uint8_t)gtsm;
 	g->peer_port = (uint16_t)port;
@@ -270,7 +267,7 @@ static void decode_groups(struct manifest_ctx *ctx, struct router_config *c)
 	for (size_t i = 0; i < n; i++) {
 		if (!manifest_enter(ctx, MANIFEST_REQUIRED, "peerGroups[%zu]", i))
 			continue;
-		decode_group(ctx, &c->groups[c->n_groups++]);
+		decode_group(ctx, c, &c->groups[c->n_groups++]);
 		manifest_leave(ctx);
 	}
 	check_groups_unique(ctx, c);
@@ -388,6 +385,7 @@ static void decode_spec(struct manifest_ctx *ctx, struct router_config *c)
 	decode_small_sections(ctx, c);
 	decode_networks(ctx, c);
 	decode_fib(ctx, c);
+	config_decode_policies(ctx, c);
 	decode_groups(ctx, c);
 	manifest_leave(ctx);
 }
@@ -446,7 +444,12 @@ void router_config_free(struct router_config *c)
 	for (size_t i = 0; i < c->n_groups; i++) {
 		free(c->groups[i].neighbors);
 		free(c->groups[i].listen_ranges);
+		free(c->groups[i].import_policies);
+		free(c->groups[i].export_policies);
 	}
+	for (size_t i = 0; i < c->n_policies; i++)
+		policy_free(&c->policies[i]);
+	free(c->policies);
 	free(c->groups);
 	free(c->networks);
 	memset(c, 0, sizeof(*c));

@@ -15,6 +15,7 @@
 #include "bgp/nlri.h"
 #include "bgp/transport.h"
 #include "lib/addr.h"
+#include "rib/policy.h"
 
 struct router_group {
 	char name[64];
@@ -35,9 +36,13 @@ struct router_group {
 	uint16_t peer_port;
 	bool shutdown;
 	bool has_local_address;
-	union sockaddr_any local_address; /* FRR update-source */
-	uint32_t max_prefixes;            /* per family; 0: no limit */
-	uint16_t max_prefixes_restart;    /* seconds; 0: stay down */
+	union sockaddr_any local_address;      /* FRR update-source */
+	const struct policy **import_policies; /* into router_config.policies */
+	size_t n_import_policies;
+	const struct policy **export_policies;
+	size_t n_export_policies;
+	uint32_t max_prefixes;         /* per family; 0: no limit */
+	uint16_t max_prefixes_restart; /* seconds; 0: stay down */
 	bool max_prefixes_warning_only;
 };
 
@@ -60,6 +65,8 @@ struct router_config {
 	uint32_t fib_metric;
 	struct router_group *groups;
 	size_t n_groups;
+	struct policy *policies;
+	size_t n_policies;
 };
 
 /* Load and validate a BGPRouter manifest.  On failure every problem found

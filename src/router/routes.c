@@ -28,6 +28,9 @@
 #define LOCAL_WEIGHT 32768 /* FRR's weight for routes originated here */
 #define STALEPATH_S  360   /* FRR's stalepath-time: a restarted peer's deadline for End-of-RIB */
 
+/* Where policies build changed values; routes are interned right after. */
+static struct policy_scratch policy_scratch;
+
 static struct router *router_of(void *ctx)
 {
 	return ctx;
@@ -146,9 +149,10 @@ static bool may_export(const struct router *r, const struct bgp_peer *p,
 		return false; /* iBGP split horizon */
 	if (has_community(a, BGP_COMM_NO_ADVERTISE))
 		return false;
-	if (p->neg.ebgp && (has_community(a, BGP_COMM_NO_EXPORT) || r->cfg.ebgp_requires_policy))
+	if (p->neg.ebgp && has_community(a, BGP_COMM_NO_EXPORT))
 		return false;
-	return true;
+	/* RFC 8212: nothing goes out over eBGP without an export policy. */
+	return !(p->neg.ebgp && r->cfg.ebgp_requires_policy && rp->group->n_export_policies == 0);
 }
 
 static void set_next_hop_self(const struct router_peer *rp, enum bgp_af af, struct bgp_attrs *a)
@@ -193,6 +197,11 @@ static struct attrset *export_attrs(struct router *r, const struct bgp_peer *p,
 		if (best->src->local)
 			set_next_hop_self(rp, af, &a);
 	}
+	const struct router_group *g = rp->group;
+	if (g->n_export_policies > 0 &&
+	    policy_apply(g->export_policies, g->n_export_policies, &p->cfg.addr,
+	                 &best->entry->prefix, &a, &policy_scratch) != POLICY_ACCEPT)
+		return NULL;
 	return attrset_intern(&r->rib.attrs, &a);
 }
 
@@ -414,19 +423,30 @@ static void enforce_max_prefixes(struct bgp_peer *p, struct router_peer *rp, enu
 	bgp_peer_stop(p, &n, g->max_prefixes_restart);
 }
 
-/* Import checks: false when the route must be treated as withdrawn. */
-static bool may_import(struct router *r, struct bgp_peer *p, struct router_peer *rp,
-                       const struct bgp_attrs *a)
+/*
+ * Import: the group's import policies decide and may change the route;
+ * without them RFC 8212 refuses everything over eBGP.  A route whose
+ * AS_PATH holds our AS is a loop.  Returns false when the route must be
+ * treated as withdrawn; *a may be changed.
+ */
+static bool import_route(struct router *r, struct bgp_peer *p, struct router_peer *rp,
+                         const struct bgp_prefix *pfx, struct bgp_attrs *a)
 {
+	const struct router_group *g = rp->group;
+	if (bgp_attr_has(a, BGP_ATTR_AS_PATH) && aspath_contains(a->as_path, r->cfg.asn))
+		return false;
+	if (g->n_import_policies > 0)
+		return policy_apply(g->import_policies, g->n_import_policies, &p->cfg.addr, pfx, a,
+		                    &policy_scratch) == POLICY_ACCEPT;
 	if (p->neg.ebgp && r->cfg.ebgp_requires_policy) {
 		if (!rp->import_refused_logged)
 			peer_note(p, LOG_WARN,
-			          "routes ignored: RFC 8212 requires a policy for eBGP "
-			          "(ebgpRequiresPolicy: false turns this off)");
+			          "routes ignored: RFC 8212 requires an import policy for "
+			          "eBGP (or ebgpRequiresPolicy: false)");
 		rp->import_refused_logged = true;
 		return false;
 	}
-	return !bgp_attr_has(a, BGP_ATTR_AS_PATH) || !aspath_contains(a->as_path, r->cfg.asn);
+	return true;
 }
 
 void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
@@ -446,12 +466,12 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 			sweep_stale(r, p, rp, eor, "End-of-RIB after a restart");
 		return;
 	}
-	bool importable = may_import(r, p, rp, &u->attrs);
 	uint8_t touched = 0;
 	bgp_route_iter_init(&ri, u, &p->neg.ctx);
 	while (bgp_route_iter_next(&ri, &pfx, &reach) == 1) {
-		if (reach && importable)
-			rib_update(&r->rib, &rp->src, &pfx, &u->attrs, now_ms(r));
+		struct bgp_attrs a = u->attrs;
+		if (reach && import_route(r, p, rp, &pfx, &a))
+			rib_update(&r->rib, &rp->src, &pfx, &a, now_ms(r));
 		else
 			rib_withdraw(&r->rib, &rp->src, &pfx);
 		touched |= (uint8_t)BGP_AF_BIT(pfx.af);

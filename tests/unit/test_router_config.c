@@ -139,12 +139,62 @@ static void test_wrong_object(void **state)
 	free(errors);
 }
 
+static void test_policies(void **state)
+{
+	(void)state;
+	struct router_config c;
+	int rc;
+	char *errors =
+	        load("apiVersion: kbgp.io/v1alpha1\n"
+	             "kind: BGPRouter\n"
+	             "metadata: {name: r}\n"
+	             "spec:\n"
+	             "  localASN: 65000\n"
+	             "  routerID: 10.0.0.1\n"
+	             "  policies:\n"
+	             "  - name: PODS\n"
+	             "    statements:\n"
+	             "    - match:\n"
+	             "        neighbors: [\"172.31.0.0/16\", \"172.30.1.10\"]\n"
+	             "        prefixes: [{prefix: 172.20.0.0/16, minLength: 24, maxLength: 24}]\n"
+	             "        communities: [\"65000:99\", no-export]\n"
+	             "      set: {localPreference: 200, asPathPrepend: {asn: 65000, count: 2}}\n"
+	             "      action: accept\n"
+	             "  peerGroups:\n"
+	             "  - name: NODES\n"
+	             "    remoteASN: external\n"
+	             "    neighbors: [\"172.31.1.10\"]\n"
+	             "    importPolicies: [PODS]\n"
+	             "    exportPolicies: [NOPE]\n",
+	             &c, &rc);
+	assert_int_equal(rc, -1);
+	assert_non_null(
+	        strstr(errors, "spec.peerGroups[0].exportPolicies: no policy named \"NOPE\""));
+	free(errors);
+
+	errors = load("apiVersion: kbgp.io/v1alpha1\nkind: BGPRouter\nmetadata: {name: r}\n"
+	              "spec:\n  localASN: 65000\n  routerID: 10.0.0.1\n"
+	              "  policies:\n  - name: ALL\n    statements: [{action: accept}]\n"
+	              "  peerGroups:\n  - name: G\n    remoteASN: external\n"
+	              "    neighbors: [\"10.0.0.2\"]\n    importPolicies: [ALL]\n",
+	              &c, &rc);
+	assert_string_equal(errors, "");
+	assert_int_equal(rc, 0);
+	assert_int_equal(c.n_policies, 1);
+	assert_int_equal(c.groups[0].n_import_policies, 1);
+	assert_ptr_equal(c.groups[0].import_policies[0], &c.policies[0]);
+	assert_int_equal(c.policies[0].statements[0].verdict, POLICY_ACCEPT);
+	free(errors);
+	router_config_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed_router),
 		cmocka_unit_test(test_every_mistake_reported),
 		cmocka_unit_test(test_wrong_object),
+		cmocka_unit_test(test_policies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,15 @@
+/*
+ * config_impl: what the pieces of the BGPRouter decoder share.  Internal to
+ * src/router/config*.c.
+ */
+#ifndef KBGP_ROUTER_CONFIG_IMPL_H
+#define KBGP_ROUTER_CONFIG_IMPL_H
+
+#include "k8s/manifest.h"
+#include "router/config.h"
+
+void config_decode_policies(struct manifest_ctx *ctx, struct router_config *c);
+void config_decode_chain(struct manifest_ctx *ctx, const struct router_config *c, const char *path,
+                         const struct policy ***out, size_t *n_out);
+
+#endif

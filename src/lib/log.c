@@ -21,6 +21,11 @@ void log_set_level(enum log_level level)
 	min_level = level;
 }
 
+bool log_enabled(enum log_level level)
+{
+	return level >= min_level;
+}
+
 void log_set_json(bool json)
 {
 	as_json = json;

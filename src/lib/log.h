@@ -21,6 +21,9 @@ struct log_field {
 };
 
 void log_set_level(enum log_level level);
+/* Whether a line of this level would be written: check it before formatting
+ * anything on a hot path. */
+bool log_enabled(enum log_level level);
 void log_set_json(bool json);
 /* Fields end with a { NULL, NULL } entry; fields may be NULL. */
 void log_emit(enum log_level level, const char *subsys, const struct log_field *fields,

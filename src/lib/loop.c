@@ -27,6 +27,14 @@ static void loop_signal_cb(struct ev_loop *ev, ev_signal *w, int revents)
 	s->fn(s);
 }
 
+static void loop_idle_cb(struct ev_loop *ev, ev_idle *w, int revents)
+{
+	(void)ev;
+	(void)revents;
+	struct loop_idle *i = container_of(w, struct loop_idle, w);
+	i->fn(i);
+}
+
 int loop_init(struct loop *l)
 {
 	l->ev = ev_default_loop(EVFLAG_AUTO);
@@ -87,4 +95,18 @@ void loop_signal_start(struct loop *l, struct loop_signal *s, int signum, loop_s
 	ev_signal_init(&s->w, loop_signal_cb, signum);
 	s->fn = fn;
 	ev_signal_start(l->ev, &s->w);
+}
+
+void loop_idle_init(struct loop_idle *i, loop_idle_fn *fn)
+{
+	ev_idle_init(&i->w, loop_idle_cb);
+	i->fn = fn;
+}
+
+void loop_idle_set(struct loop *l, struct loop_idle *i, bool on)
+{
+	if (on)
+		ev_idle_start(l->ev, &i->w);
+	else
+		ev_idle_stop(l->ev, &i->w);
 }

@@ -7,6 +7,7 @@
 #ifndef KBGP_LIB_LOOP_H
 #define KBGP_LIB_LOOP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,10 +23,12 @@ enum {
 struct loop_io;
 struct loop_timer;
 struct loop_signal;
+struct loop_idle;
 
 typedef void loop_io_fn(struct loop_io *io, unsigned events);
 typedef void loop_timer_fn(struct loop_timer *t);
 typedef void loop_signal_fn(struct loop_signal *s);
+typedef void loop_idle_fn(struct loop_idle *i);
 
 struct loop_io {
 	ev_io w;
@@ -40,6 +43,13 @@ struct loop_timer {
 struct loop_signal {
 	ev_signal w;
 	loop_signal_fn *fn;
+};
+
+/* Runs on every loop turn with nothing else to do, while started: the
+ * place for work done in slices. */
+struct loop_idle {
+	ev_idle w;
+	loop_idle_fn *fn;
 };
 
 struct loop {
@@ -60,6 +70,9 @@ void loop_io_set(struct loop *l, struct loop_io *io, unsigned events);
 void loop_timer_init(struct loop_timer *t, loop_timer_fn *fn);
 /* Fire once at `deadline` (loop_now() milliseconds); 0 stops the timer. */
 void loop_timer_at(struct loop *l, struct loop_timer *t, uint64_t deadline);
+
+void loop_idle_init(struct loop_idle *i, loop_idle_fn *fn);
+void loop_idle_set(struct loop *l, struct loop_idle *i, bool on);
 
 void loop_signal_start(struct loop *l, struct loop_signal *s, int signum, loop_signal_fn *fn);
 

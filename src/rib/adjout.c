@@ -185,7 +185,7 @@ static int emit(const struct group *g, const struct bgp_session_ctx *ctx, size_t
 }
 
 int adjout_flush(struct adjout *o, struct attrset_table *t, const struct bgp_session_ctx *ctx,
-                 size_t max_len, const struct adjout_ops *ops, void *cb)
+                 size_t max_len, size_t budget, const struct adjout_ops *ops, void *cb)
 {
 	struct group *groups = NULL;
 	size_t n_groups = 0, cap_groups = 0;
@@ -195,7 +195,9 @@ int adjout_flush(struct adjout *o, struct attrset_table *t, const struct bgp_ses
 	 * created first so they are sent first. */
 	for (int af = 0; af < BGP_AF_COUNT; af++)
 		group_for(&groups, &n_groups, &cap_groups, NULL, (enum bgp_af)af);
-	for (size_t i = 0; i < o->n_pending; i++) {
+	size_t end =
+	        o->n_pending - o->done_pending > budget ? o->done_pending + budget : o->n_pending;
+	for (size_t i = o->done_pending; i < end; i++) {
 		const struct bgp_prefix *p = &o->pending[i];
 		struct attrset *want = ops->export(cb, p);
 		struct attrset *keep = want; /* group key; record may drop the reference */
@@ -206,12 +208,14 @@ int adjout_flush(struct adjout *o, struct attrset_table *t, const struct bgp_ses
 		if (g == NULL || group_add(g, p) < 0)
 			rc = -1;
 	}
-	o->n_pending = 0;
+	o->done_pending = end;
+	if (end == o->n_pending)
+		o->n_pending = o->done_pending = 0;
 	for (size_t i = 0; i < n_groups; i++) {
 		if (rc == 0 && groups[i].n > 0)
 			rc = emit(&groups[i], ctx, max_len, ops, cb);
 		free(groups[i].v);
 	}
 	free(groups);
-	return rc;
+	return rc < 0 ? -1 : adjout_busy(o);
 }

@@ -19,6 +19,7 @@ struct adjout {
 	struct htab sent; /* struct adjout_route by prefix */
 	struct bgp_prefix *pending;
 	size_t n_pending, cap_pending;
+	size_t done_pending;        /* pending[0..done_pending) already looked at */
 	size_t count[BGP_AF_COUNT]; /* prefixes advertised per family */
 };
 
@@ -36,10 +37,16 @@ void adjout_free(struct adjout *o, struct attrset_table *t);
 void adjout_forget(struct adjout *o, struct attrset_table *t, enum bgp_af af);
 /* p must be looked at again at the next flush. */
 int adjout_mark(struct adjout *o, const struct bgp_prefix *p);
-/* Compare what export says with what was sent, for every marked prefix,
- * and send the difference; -1 if sending failed. */
+/* Compare what export says with what was sent, for up to `budget` marked
+ * prefixes, and send the difference: 1 when marked prefixes remain (call
+ * again: long work goes in slices so the loop stays responsive), 0 when
+ * done, -1 if sending failed. */
 int adjout_flush(struct adjout *o, struct attrset_table *t, const struct bgp_session_ctx *ctx,
-                 size_t max_len, const struct adjout_ops *ops, void *cb);
+                 size_t max_len, size_t budget, const struct adjout_ops *ops, void *cb);
+static inline bool adjout_busy(const struct adjout *o)
+{
+	return o->done_pending < o->n_pending;
+}
 /* The attributes p was last sent with, or NULL. */
 const struct attrset *adjout_sent(const struct adjout *o, const struct bgp_prefix *p);
 

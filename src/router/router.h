@@ -17,6 +17,7 @@ struct router {
 	struct bgp_speaker speaker;
 	struct rib rib;
 	struct rib_source self; /* the router's own routes (networks) */
+	struct loop_idle work;  /* Adj-RIB-Out flushes left for later slices */
 	struct loop_signal sigterm, sigint, sighup;
 };
 

@@ -225,19 +225,48 @@ static int send_update(void *ctx, const uint8_t *msg, size_t len)
 
 static const struct adjout_ops export_ops = { .export = export_prefix, .send = send_update };
 
-static void flush_peer(struct router *r, struct bgp_peer *p)
+/* Prefixes looked at per slice: a full table goes out in slices, so the
+ * loop gets back to keepalives and reading between them. */
+#define FLUSH_BUDGET 20000
+
+static void send_marker(struct bgp_peer *p, enum bgp_af af, int subtype);
+
+static void send_markers(struct bgp_peer *p, struct router_peer *rp)
+{
+	for (int af = 0; af < BGP_AF_COUNT; af++)
+		if (rp->markers_afs & BGP_AF_BIT(af))
+			send_marker(p, (enum bgp_af)af, rp->marker);
+	rp->markers_afs = 0;
+}
+
+/* One slice for one peer; true when it has more to do. */
+static bool flush_peer(struct router *r, struct bgp_peer *p)
 {
 	struct router_peer *rp = p->rib;
 	size_t max = p->neg.ext_message ? BGP_EXT_MAX_LEN : BGP_MAX_LEN;
-	if (bgp_peer_established(p) &&
-	    adjout_flush(&rp->out, &r->rib.attrs, &p->neg.ctx, max, &export_ops, p) < 0)
+
+	if (!bgp_peer_established(p))
+		return false;
+	int rc = adjout_flush(&rp->out, &r->rib.attrs, &p->neg.ctx, max, FLUSH_BUDGET, &export_ops,
+	                      p);
+	if (rc < 0)
 		peer_note(p, LOG_WARN, "could not queue UPDATEs: the peer is not reading");
+	if (rc == 0)
+		send_markers(p, rp);
+	return rc == 1;
 }
 
 static void flush_all(struct router *r)
 {
+	bool more = false;
 	for (struct bgp_peer *p = r->speaker.peers; p != NULL; p = p->next)
-		flush_peer(r, p);
+		more |= flush_peer(r, p);
+	loop_idle_set(r->loop, &r->work, more);
+}
+
+static void on_work(struct loop_idle *i)
+{
+	flush_all(container_of(i, struct router, work));
 }
 
 static void log_selection(const struct rib_entry *e)
@@ -245,6 +274,8 @@ static void log_selection(const struct rib_entry *e)
 	char prefix[64], via[ADDR_TEXT_MAX];
 	const struct rib_path *best = rib_best(e);
 
+	if (!log_enabled(LOG_DEBUG))
+		return;
 	bgp_prefix_format(prefix, sizeof(prefix), &e->prefix);
 	if (best == NULL) {
 		log_emit(LOG_DEBUG, "rib", NULL, "%s: no path left", prefix);
@@ -285,7 +316,7 @@ static void send_marker(struct bgp_peer *p, enum bgp_af af, int subtype)
 
 /* Every prefix of the peer's families, framed by End-of-RIB for the
  * initial table, or by BoRR and EoRR when answering an enhanced route
- * refresh (RFC 7313 §4). */
+ * refresh (RFC 7313 §4); the closing markers go once the slices are out. */
 static void send_table(struct router *r, struct bgp_peer *p, uint8_t afs, bool refresh)
 {
 	struct router_peer *rp = p->rib;
@@ -299,10 +330,11 @@ static void send_table(struct router *r, struct bgp_peer *p, uint8_t afs, bool r
 	while ((e = rib_next(&r->rib, &pos)) != NULL)
 		if (afs & BGP_AF_BIT(e->prefix.af))
 			adjout_mark(&rp->out, &e->prefix);
-	flush_peer(r, p);
-	for (int af = 0; af < BGP_AF_COUNT; af++)
-		if (afs & BGP_AF_BIT(af) && (enhanced || !refresh))
-			send_marker(p, (enum bgp_af)af, enhanced ? BGP_RR_EORR : -1);
+	if (enhanced || !refresh) {
+		rp->markers_afs |= afs;
+		rp->marker = enhanced ? BGP_RR_EORR : -1;
+	}
+	flush_all(r);
 }
 
 void routes_established(void *ctx, struct bgp_peer *p)
@@ -475,6 +507,8 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 		else
 			rib_withdraw(&r->rib, &rp->src, &pfx);
 		touched |= (uint8_t)BGP_AF_BIT(pfx.af);
+		if (!log_enabled(LOG_DEBUG))
+			continue;
 		bgp_prefix_format(text, sizeof(text), &pfx);
 		peer_note(p, LOG_DEBUG, "%s %s", reach ? "announced" : "withdrawn", text);
 	}
@@ -585,6 +619,7 @@ void routes_init(struct router *r)
 		.maximum_paths_ibgp = 1,
 	};
 	rib_init(&r->rib, &dc, on_rib_changed, r);
+	loop_idle_init(&r->work, on_work);
 	r->self = (struct rib_source){ .local = true,
 		                       .weight = LOCAL_WEIGHT,
 		                       .router_id = r->cfg.router_id };
@@ -592,5 +627,6 @@ void routes_init(struct router *r)
 
 void routes_free(struct router *r)
 {
+	loop_idle_set(r->loop, &r->work, false);
 	rib_free(&r->rib);
 }

@@ -24,6 +24,9 @@ struct router_peer {
 	bool have_next_hop6;
 	bool over_limit_warned;
 	bool import_refused_logged;
+	/* End-of-RIB (or EoRR) to send per family once the table is out. */
+	uint8_t markers_afs;
+	int marker;
 	/* Graceful restart helper: families whose routes are kept stale while
 	 * the peer restarts, swept at its End-of-RIB or when the timer fires. */
 	uint8_t stale_afs;

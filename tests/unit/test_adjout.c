@@ -81,7 +81,7 @@ static void flush(struct adjout *o)
 {
 	struct bgp_session_ctx sc = tl_ctx_ebgp();
 	messages = announced = withdrawn = 0;
-	assert_int_equal(adjout_flush(o, &table, &sc, BGP_MAX_LEN, &ops, NULL), 0);
+	assert_int_equal(adjout_flush(o, &table, &sc, BGP_MAX_LEN, SIZE_MAX, &ops, NULL), 0);
 }
 
 static void test_packing_and_differences(void **state)
@@ -128,6 +128,17 @@ static void test_packing_and_differences(void **state)
 	assert_int_equal(o.count[BGP_AF_IPV4_UNICAST], 0);
 	mark_all(&o);
 	flush(&o);
+	assert_int_equal(announced, N_PREFIXES);
+
+	/* In slices of 300: four calls, the same result. */
+	shift = 2;
+	mark_all(&o);
+	struct bgp_session_ctx sc = tl_ctx_ebgp();
+	int slices = 1;
+	announced = 0;
+	while (adjout_flush(&o, &table, &sc, BGP_MAX_LEN, 300, &ops, NULL) == 1)
+		slices++;
+	assert_int_equal(slices, 4);
 	assert_int_equal(announced, N_PREFIXES);
 
 	/* Everything withdrawn: 1000 x 4 bytes fit one message. */

@@ -66,8 +66,9 @@ static void decode_remote_asn(struct manifest_ctx *ctx, struct router_group *g)
 static void decode_timers(struct manifest_ctx *ctx, struct router_group *g)
 {
 	static const char *const keys[] = { "holdTimeSeconds", "keepAliveTimeSeconds",
-		                            "connectRetryTimeSeconds", NULL };
-	uint32_t hold = 180, keepalive = 0, retry = 120;
+		                            "connectRetryTimeSeconds",
+		                            "advertisementIntervalSeconds", NULL };
+	uint32_t hold = 180, keepalive = 0, retry = 120, mrai = 0;
 
 	if (manifest_enter(ctx, 0, "timers")) {
 		manifest_check_keys(ctx, keys);
@@ -76,6 +77,7 @@ static void decode_timers(struct manifest_ctx *ctx, struct router_group *g)
 			manifest_errorf(ctx, "holdTimeSeconds", "must be 0 or 3..65535");
 		manifest_get_u32(ctx, "keepAliveTimeSeconds", 0, 1, 65535, &keepalive);
 		manifest_get_u32(ctx, "connectRetryTimeSeconds", 0, 1, 65535, &retry);
+		manifest_get_u32(ctx, "advertisementIntervalSeconds", 0, 0, 600, &mrai);
 		if (keepalive > hold && hold != 0)
 			manifest_errorf(ctx, "keepAliveTimeSeconds",
 			                "must not exceed the hold time");
@@ -84,6 +86,7 @@ static void decode_timers(struct manifest_ctx *ctx, struct router_group *g)
 	g->hold_time = (uint16_t)hold;
 	g->keepalive = (uint16_t)keepalive;
 	g->connect_retry = (uint16_t)retry;
+	g->advertisement_interval = (uint16_t)mrai;
 }
 
 static void decode_families(struct manifest_ctx *ctx, struct router_group *g)

@@ -28,9 +28,10 @@ struct router_group {
 	uint16_t hold_time;
 	uint16_t keepalive;
 	uint16_t connect_retry;
-	uint8_t ebgp_multihop;     /* hops; 1 = directly connected */
-	uint8_t ttl_security_hops; /* GTSM when non-zero */
-	uint8_t families;          /* BGP_AF_BIT set */
+	uint16_t advertisement_interval; /* MRAI, seconds; 0 like FRR */
+	uint8_t ebgp_multihop;           /* hops; 1 = directly connected */
+	uint8_t ttl_security_hops;       /* GTSM when non-zero */
+	uint8_t families;                /* BGP_AF_BIT set */
 	char md5_key[BGP_MD5_KEY_MAX + 1];
 	bool passive;
 	uint16_t peer_port;

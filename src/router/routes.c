@@ -247,6 +247,16 @@ static bool flush_peer(struct router *r, struct bgp_peer *p)
 
 	if (!bgp_peer_established(p))
 		return false;
+	if (!adjout_busy(&rp->out)) {
+		send_markers(p, rp);
+		return false;
+	}
+	uint32_t mrai_ms = rp->group->advertisement_interval * 1000u;
+	if (mrai_ms != 0 && now_ms(r) < rp->next_advert) {
+		loop_timer_at(r->loop, &rp->mrai_timer, rp->next_advert);
+		return false;
+	}
+	rp->next_advert = now_ms(r) + mrai_ms;
 	int rc = adjout_flush(&rp->out, &r->rib.attrs, &p->neg.ctx, max, FLUSH_BUDGET, &export_ops,
 	                      p);
 	if (rc < 0)
@@ -267,6 +277,12 @@ static void flush_all(struct router *r)
 static void on_work(struct loop_idle *i)
 {
 	flush_all(container_of(i, struct router, work));
+}
+
+static void on_mrai(struct loop_timer *t)
+{
+	struct router_peer *rp = container_of(t, struct router_peer, mrai_timer);
+	flush_all(rp->peer->speaker->ctx);
 }
 
 static void log_selection(const struct rib_entry *e)
@@ -555,6 +571,7 @@ struct router_peer *routes_peer_new(const struct router_group *g, const union so
 	rp->src.addr = *addr;
 	adjout_init(&rp->out);
 	loop_timer_init(&rp->stale_timer, on_stale_timer);
+	loop_timer_init(&rp->mrai_timer, on_mrai);
 	return rp;
 }
 
@@ -567,6 +584,7 @@ void routes_peer_attach(struct router_peer *rp, struct bgp_peer *p)
 void routes_peer_free(struct router *r, struct router_peer *rp)
 {
 	loop_timer_at(r->loop, &rp->stale_timer, 0);
+	loop_timer_at(r->loop, &rp->mrai_timer, 0);
 	rib_flush(&r->rib, &rp->src);
 	adjout_free(&rp->out, &r->rib.attrs);
 	free(rp);

@@ -24,6 +24,9 @@ struct router_peer {
 	bool have_next_hop6;
 	bool over_limit_warned;
 	bool import_refused_logged;
+	/* MRAI (RFC 4271 §9.2.1.1): no UPDATE before next_advert. */
+	uint64_t next_advert;
+	struct loop_timer mrai_timer;
 	/* End-of-RIB (or EoRR) to send per family once the table is out. */
 	uint8_t markers_afs;
 	int marker;

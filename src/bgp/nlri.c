@@ -131,3 +131,11 @@ int bgp_prefix_cmp(const struct bgp_prefix *a, const struct bgp_prefix *b)
 		return a->path_id < b->path_id ? -1 : 1;
 	return 0;
 }
+
+uint64_t bgp_prefix_hash(const struct bgp_prefix *p)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ ((uint64_t)p->af << 8 | p->len);
+	for (size_t i = 0; i < (p->len + 7u) / 8u; i++)
+		h = (h ^ p->addr[i]) * 0x100000001b3ull;
+	return h ^ (h >> 31);
+}

@@ -48,5 +48,8 @@ int bgp_prefix_parse_loose(const char *s, struct bgp_prefix *p);
 /* Clear the bits past the prefix length. */
 void bgp_prefix_mask(struct bgp_prefix *p);
 int bgp_prefix_cmp(const struct bgp_prefix *a, const struct bgp_prefix *b);
+/* Hash of family, length and address (not the path identifier), for the
+ * tables keyed by prefix. */
+uint64_t bgp_prefix_hash(const struct bgp_prefix *p);
 
 #endif

@@ -21,17 +21,9 @@ struct group {
 	size_t n, cap;
 };
 
-static uint64_t prefix_hash(const struct bgp_prefix *p)
-{
-	uint64_t h = 0xcbf29ce484222325ull ^ ((uint64_t)p->af << 8 | p->len);
-	for (size_t i = 0; i < (p->len + 7u) / 8u; i++)
-		h = (h ^ p->addr[i]) * 0x100000001b3ull;
-	return h ^ (h >> 31);
-}
-
 static uint64_t route_hash(const void *elem)
 {
-	return prefix_hash(&((const struct adjout_route *)elem)->prefix);
+	return bgp_prefix_hash(&((const struct adjout_route *)elem)->prefix);
 }
 
 static bool route_is(const void *elem, const void *key)
@@ -96,7 +88,7 @@ int adjout_mark(struct adjout *o, const struct bgp_prefix *p)
 
 const struct attrset *adjout_sent(const struct adjout *o, const struct bgp_prefix *p)
 {
-	const struct adjout_route *r = htab_find(&o->sent, prefix_hash(p), p, route_is);
+	const struct adjout_route *r = htab_find(&o->sent, bgp_prefix_hash(p), p, route_is);
 	return r != NULL ? r->attrs : NULL;
 }
 
@@ -137,7 +129,7 @@ static struct group *group_for(struct group **groups, size_t *n, size_t *cap, st
 static bool record(struct adjout *o, struct attrset_table *t, const struct bgp_prefix *p,
                    struct attrset *want)
 {
-	struct adjout_route *r = htab_find(&o->sent, prefix_hash(p), p, route_is);
+	struct adjout_route *r = htab_find(&o->sent, bgp_prefix_hash(p), p, route_is);
 	if (r != NULL && r->attrs == want) {
 		attrset_unref(t, want);
 		return false;

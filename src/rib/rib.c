@@ -8,17 +8,9 @@
 
 #define MULTIPATH_MAX 64
 
-static uint64_t prefix_hash(const struct bgp_prefix *p)
-{
-	uint64_t h = 0xcbf29ce484222325ull ^ ((uint64_t)p->af << 8 | p->len);
-	for (size_t i = 0; i < (p->len + 7u) / 8u; i++)
-		h = (h ^ p->addr[i]) * 0x100000001b3ull;
-	return h ^ (h >> 31);
-}
-
 static uint64_t entry_hash(const void *elem)
 {
-	return prefix_hash(&((const struct rib_entry *)elem)->prefix);
+	return bgp_prefix_hash(&((const struct rib_entry *)elem)->prefix);
 }
 
 static bool entry_is(const void *elem, const void *key)
@@ -40,7 +32,7 @@ void rib_init(struct rib *r, const struct decide_config *cfg,
 
 struct rib_entry *rib_lookup(const struct rib *r, const struct bgp_prefix *p)
 {
-	return htab_find(&r->entries, prefix_hash(p), p, entry_is);
+	return htab_find(&r->entries, bgp_prefix_hash(p), p, entry_is);
 }
 
 struct rib_entry *rib_next(const struct rib *r, size_t *pos)

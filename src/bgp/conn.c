@@ -97,7 +97,11 @@ int conn_send(struct bgp_conn *c, const uint8_t *msg, size_t len)
 		return -1;
 	memcpy(c->out + c->out_len, msg, len);
 	c->out_len += len;
-	return c->connecting ? 0 : (conn_flush(c) < 0 ? -1 : 0);
+	/* Written when the socket is next writable: everything queued in one
+	 * loop turn goes out in as few system calls as the socket allows. */
+	if (!c->connecting)
+		conn_watch(c);
+	return 0;
 }
 
 long conn_read(struct bgp_conn *c)

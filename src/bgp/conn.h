@@ -21,8 +21,8 @@ static inline bool conn_is_open(const struct bgp_conn *c)
 {
 	return c->fd >= 0;
 }
-/* Queue a message and write what the socket takes now; -1 when the queue
- * would exceed CONN_OUT_MAX or the socket failed. */
+/* Queue a message, written when the socket is next writable; -1 when the
+ * queue would exceed CONN_OUT_MAX. */
 int conn_send(struct bgp_conn *c, const uint8_t *msg, size_t len);
 /* Write queued bytes; 1 if some remain, 0 if drained, -1 on error. */
 int conn_flush(struct bgp_conn *c);

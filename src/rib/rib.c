@@ -205,36 +205,40 @@ static struct rib_path *path_new(struct rib *r, struct rib_entry *e, struct rib_
 	return p;
 }
 
-int rib_update(struct rib *r, struct rib_source *src, const struct bgp_prefix *pfx,
-               const struct bgp_attrs *a, uint64_t now)
+int rib_update_set(struct rib *r, struct rib_source *src, const struct bgp_prefix *pfx,
+                   struct attrset *set, uint64_t now)
 {
 	struct rib_entry *e = entry_get(r, pfx);
-	struct attrset *set = attrset_intern(&r->attrs, a);
 	struct selection before;
 
-	if (e == NULL || set == NULL) {
-		if (set != NULL)
-			attrset_unref(&r->attrs, set);
+	if (e == NULL)
 		return -1;
-	}
 	selection_of(e, &before);
 	struct rib_path *p = entry_path_of(e, src, pfx->path_id);
 	if (p != NULL && p->attrs == set) {
-		attrset_unref(&r->attrs, set); /* nothing new, but fresh again */
-		p->stale = false;
+		p->stale = false; /* nothing new, but fresh again */
 		return 0;
 	}
-	if (p == NULL && (p = path_new(r, e, src, pfx->path_id)) == NULL) {
-		attrset_unref(&r->attrs, set);
+	if (p == NULL && (p = path_new(r, e, src, pfx->path_id)) == NULL)
 		return -1;
-	}
 	if (p->attrs != NULL)
 		attrset_unref(&r->attrs, p->attrs);
-	p->attrs = set;
+	p->attrs = attrset_ref(set);
 	p->received_at = now;
 	p->stale = false;
 	entry_changed(r, e, &before);
 	return 0;
+}
+
+int rib_update(struct rib *r, struct rib_source *src, const struct bgp_prefix *pfx,
+               const struct bgp_attrs *a, uint64_t now)
+{
+	struct attrset *set = attrset_intern(&r->attrs, a);
+	if (set == NULL)
+		return -1;
+	int rc = rib_update_set(r, src, pfx, set, now);
+	attrset_unref(&r->attrs, set);
+	return rc;
 }
 
 static void path_remove(struct rib *r, struct rib_path *p)

@@ -72,6 +72,10 @@ void rib_free(struct rib *r);
  * -1 out of memory. */
 int rib_update(struct rib *r, struct rib_source *src, const struct bgp_prefix *p,
                const struct bgp_attrs *a, uint64_t now);
+/* The same with attributes already interned (one intern for all the routes
+ * of an UPDATE); the path takes its own reference. */
+int rib_update_set(struct rib *r, struct rib_source *src, const struct bgp_prefix *p,
+                   struct attrset *set, uint64_t now);
 void rib_withdraw(struct rib *r, struct rib_source *src, const struct bgp_prefix *p);
 /* Drop every path of src (its session went down). */
 void rib_flush(struct rib *r, struct rib_source *src);

@@ -205,6 +205,36 @@ static struct attrset *export_attrs(struct router *r, const struct bgp_peer *p,
 	return attrset_intern(&r->rib.attrs, &a);
 }
 
+static void export_cache_clear(struct router *r, struct router_peer *rp)
+{
+	if (rp->cache_in != NULL)
+		attrset_unref(&r->rib.attrs, rp->cache_in);
+	if (rp->cache_out != NULL)
+		attrset_unref(&r->rib.attrs, rp->cache_out);
+	rp->cache_in = rp->cache_out = NULL;
+}
+
+/* export_attrs, remembering the last answer: consecutive prefixes mostly
+ * share their best path's attributes. */
+static struct attrset *export_cached(struct router *r, const struct bgp_peer *p,
+                                     struct router_peer *rp, const struct rib_path *best,
+                                     enum bgp_af af)
+{
+	bool cacheable = rp->group->n_export_policies == 0;
+	if (cacheable && rp->cache_in == best->attrs && rp->cache_local == best->src->local &&
+	    rp->cache_af == af)
+		return attrset_ref(rp->cache_out);
+	struct attrset *out = export_attrs(r, p, rp, best, af);
+	if (cacheable && out != NULL) {
+		export_cache_clear(r, rp);
+		rp->cache_in = attrset_ref(best->attrs);
+		rp->cache_out = attrset_ref(out);
+		rp->cache_local = best->src->local;
+		rp->cache_af = (uint8_t)af;
+	}
+	return out;
+}
+
 static struct attrset *export_prefix(void *ctx, const struct bgp_prefix *pfx)
 {
 	struct bgp_peer *p = ctx;
@@ -215,7 +245,7 @@ static struct attrset *export_prefix(void *ctx, const struct bgp_prefix *pfx)
 
 	if (best == NULL || !may_export(r, p, rp, best))
 		return NULL;
-	return export_attrs(r, p, rp, best, (enum bgp_af)pfx->af);
+	return export_cached(r, p, rp, best, (enum bgp_af)pfx->af);
 }
 
 static int send_update(void *ctx, const uint8_t *msg, size_t len)
@@ -362,6 +392,7 @@ void routes_established(void *ctx, struct bgp_peer *p)
 	rp->src.asn = p->neg.peer_asn;
 	rp->src.router_id = p->neg.peer_id;
 	rp->import_refused_logged = false;
+	export_cache_clear(r, rp);
 	learn_next_hops(p, rp);
 	if (rp->stale_afs != 0) {
 		peer_note(p, LOG_INFO,
@@ -420,6 +451,7 @@ void routes_down(void *ctx, struct bgp_peer *p)
 			peer_note(p, LOG_INFO, "session down: %zu received prefixes dropped", had);
 	}
 	adjout_free(&rp->out, &r->rib.attrs);
+	export_cache_clear(r, rp);
 	rp->over_limit_warned = false;
 	flush_all(r);
 }
@@ -514,11 +546,20 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 			sweep_stale(r, p, rp, eor, "End-of-RIB after a restart");
 		return;
 	}
+	/* Without import policies every route of the UPDATE has the same
+	 * attributes: intern them once. */
+	struct bgp_attrs checked = u->attrs;
+	struct attrset *shared = NULL;
+	if (rp->group->n_import_policies == 0 && import_route(r, p, rp, NULL, &checked))
+		shared = attrset_intern(&r->rib.attrs, &u->attrs);
 	uint8_t touched = 0;
 	bgp_route_iter_init(&ri, u, &p->neg.ctx);
 	while (bgp_route_iter_next(&ri, &pfx, &reach) == 1) {
 		struct bgp_attrs a = u->attrs;
-		if (reach && import_route(r, p, rp, &pfx, &a))
+		if (reach && shared != NULL)
+			rib_update_set(&r->rib, &rp->src, &pfx, shared, now_ms(r));
+		else if (reach && rp->group->n_import_policies > 0 &&
+		         import_route(r, p, rp, &pfx, &a))
 			rib_update(&r->rib, &rp->src, &pfx, &a, now_ms(r));
 		else
 			rib_withdraw(&r->rib, &rp->src, &pfx);
@@ -528,6 +569,8 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 		bgp_prefix_format(text, sizeof(text), &pfx);
 		peer_note(p, LOG_DEBUG, "%s %s", reach ? "announced" : "withdrawn", text);
 	}
+	if (shared != NULL)
+		attrset_unref(&r->rib.attrs, shared);
 	for (int af = 0; af < BGP_AF_COUNT && bgp_peer_established(p); af++)
 		if (touched & BGP_AF_BIT(af))
 			enforce_max_prefixes(p, rp, (enum bgp_af)af);
@@ -585,6 +628,7 @@ void routes_peer_free(struct router *r, struct router_peer *rp)
 {
 	loop_timer_at(r->loop, &rp->stale_timer, 0);
 	loop_timer_at(r->loop, &rp->mrai_timer, 0);
+	export_cache_clear(r, rp);
 	rib_flush(&r->rib, &rp->src);
 	adjout_free(&rp->out, &r->rib.attrs);
 	free(rp);

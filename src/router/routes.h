@@ -27,6 +27,11 @@ struct router_peer {
 	/* MRAI (RFC 4271 §9.2.1.1): no UPDATE before next_advert. */
 	uint64_t next_advert;
 	struct loop_timer mrai_timer;
+	/* The last export: routes sharing attributes share the result, when
+	 * no export policy looks at the prefix. */
+	struct attrset *cache_in, *cache_out;
+	bool cache_local;
+	uint8_t cache_af;
 	/* End-of-RIB (or EoRR) to send per family once the table is out. */
 	uint8_t markers_afs;
 	int marker;

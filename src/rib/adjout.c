@@ -35,17 +35,17 @@ void adjout_init(struct adjout *o)
 {
 	memset(o, 0, sizeof(*o));
 	htab_init(&o->sent, route_hash);
+	slab_init(&o->routes, sizeof(struct adjout_route));
 }
 
 void adjout_free(struct adjout *o, struct attrset_table *t)
 {
 	size_t pos = 0;
 	struct adjout_route *r;
-	while ((r = htab_next(&o->sent, &pos)) != NULL) {
+	while ((r = htab_next(&o->sent, &pos)) != NULL)
 		attrset_unref(t, r->attrs);
-		free(r);
-	}
 	htab_free(&o->sent);
+	slab_destroy(&o->routes);
 	free(o->pending);
 	adjout_init(o);
 }
@@ -66,7 +66,7 @@ void adjout_forget(struct adjout *o, struct attrset_table *t, enum bgp_af af)
 	for (size_t i = 0; i < n; i++) {
 		htab_remove(&o->sent, doomed[i]);
 		attrset_unref(t, doomed[i]->attrs);
-		free(doomed[i]);
+		slab_free(&o->routes, doomed[i]);
 	}
 	free(doomed);
 	o->count[af] = 0;
@@ -137,7 +137,7 @@ static bool record(struct adjout *o, struct attrset_table *t, const struct bgp_p
 	if (r == NULL && want == NULL)
 		return false;
 	if (r == NULL) {
-		r = malloc(sizeof(*r));
+		r = slab_alloc(&o->routes);
 		if (r == NULL) {
 			attrset_unref(t, want);
 			return false;
@@ -155,7 +155,7 @@ static bool record(struct adjout *o, struct attrset_table *t, const struct bgp_p
 	}
 	htab_remove(&o->sent, r);
 	o->count[p->af]--;
-	free(r);
+	slab_free(&o->routes, r);
 	return true;
 }
 

@@ -13,10 +13,12 @@
 #include "bgp/attr.h"
 #include "bgp/nlri.h"
 #include "lib/htab.h"
+#include "lib/slab.h"
 #include "rib/attrset.h"
 
 struct adjout {
 	struct htab sent; /* struct adjout_route by prefix */
+	struct slab routes;
 	struct bgp_prefix *pending;
 	size_t n_pending, cap_pending;
 	size_t done_pending;        /* pending[0..done_pending) already looked at */

@@ -24,6 +24,8 @@ void rib_init(struct rib *r, const struct decide_config *cfg,
 {
 	memset(r, 0, sizeof(*r));
 	htab_init(&r->entries, entry_hash);
+	slab_init(&r->entry_slab, sizeof(struct rib_entry));
+	slab_init(&r->path_slab, sizeof(struct rib_path));
 	attrset_table_init(&r->attrs);
 	r->decide = *cfg;
 	r->changed = changed;
@@ -140,7 +142,7 @@ static void entry_changed(struct rib *r, struct rib_entry *e, const struct selec
 		r->changed(r->ctx, e);
 	if (e->paths == NULL) {
 		htab_remove(&r->entries, e);
-		free(e);
+		slab_free(&r->entry_slab, e);
 	}
 }
 
@@ -156,7 +158,7 @@ static void path_free(struct rib *r, struct rib_path *p)
 	s->count[p->entry->prefix.af]--;
 	r->n_paths--;
 	attrset_unref(&r->attrs, p->attrs);
-	free(p);
+	slab_free(&r->path_slab, p);
 }
 
 static struct rib_path *entry_path_of(struct rib_entry *e, const struct rib_source *src,
@@ -173,13 +175,13 @@ static struct rib_entry *entry_get(struct rib *r, const struct bgp_prefix *p)
 	struct rib_entry *e = rib_lookup(r, p);
 	if (e != NULL)
 		return e;
-	e = calloc(1, sizeof(*e));
+	e = slab_alloc(&r->entry_slab);
 	if (e == NULL)
 		return NULL;
 	e->prefix = *p;
 	e->prefix.path_id = 0;
 	if (htab_add(&r->entries, e) < 0) {
-		free(e);
+		slab_free(&r->entry_slab, e);
 		return NULL;
 	}
 	return e;
@@ -188,7 +190,7 @@ static struct rib_entry *entry_get(struct rib *r, const struct bgp_prefix *p)
 static struct rib_path *path_new(struct rib *r, struct rib_entry *e, struct rib_source *src,
                                  uint32_t path_id)
 {
-	struct rib_path *p = calloc(1, sizeof(*p));
+	struct rib_path *p = slab_alloc(&r->path_slab);
 	if (p == NULL)
 		return NULL;
 	p->entry = e;
@@ -298,8 +300,9 @@ void rib_free(struct rib *r)
 			e->paths = p->next;
 			path_free(r, p);
 		}
-		free(e);
 	}
 	htab_free(&r->entries);
+	slab_destroy(&r->entry_slab);
+	slab_destroy(&r->path_slab);
 	attrset_table_free(&r->attrs);
 }

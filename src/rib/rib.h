@@ -15,6 +15,7 @@
 
 #include "bgp/nlri.h"
 #include "lib/htab.h"
+#include "lib/slab.h"
 #include "rib/attrset.h"
 #include "rib/decide.h"
 
@@ -55,6 +56,7 @@ struct rib_source {
 
 struct rib {
 	struct htab entries;
+	struct slab entry_slab, path_slab;
 	struct attrset_table attrs;
 	struct decide_config decide;
 	size_t n_paths;

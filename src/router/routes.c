@@ -14,6 +14,7 @@
 #include "router/routes.h"
 
 #include <ifaddrs.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -96,6 +97,31 @@ static int sibling_address(const union sockaddr_any *local, int family, uint8_t 
 	return rc;
 }
 
+/* The subnet of the interface that holds an IPv4 address. */
+static int local_subnet(const union sockaddr_any *local, struct addr_range *out)
+{
+	struct ifaddrs *list;
+	int rc = -1;
+
+	if (getifaddrs(&list) < 0)
+		return -1;
+	for (struct ifaddrs *i = list; i != NULL && rc < 0; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_netmask == NULL ||
+		    i->ifa_addr->sa_family != AF_INET ||
+		    memcmp(sockaddr_bytes(i->ifa_addr), &local->in.sin_addr, 4) != 0)
+			continue;
+		uint32_t mask = ntohl(((const struct sockaddr_in *)(const void *)i->ifa_netmask)
+		                              ->sin_addr.s_addr);
+		out->base = *local;
+		out->base.in.sin_addr.s_addr = htonl(addr_ipv4(local) & mask);
+		out->base.in.sin_port = 0;
+		out->len = (uint8_t)__builtin_popcount(mask);
+		rc = 0;
+	}
+	freeifaddrs(list);
+	return rc;
+}
+
 /* Next hop self for each family, from the session's local address. */
 static void learn_next_hops(struct bgp_peer *p, struct router_peer *rp)
 {
@@ -108,8 +134,11 @@ static void learn_next_hops(struct bgp_peer *p, struct router_peer *rp)
 	if (getsockname(p->conn.fd, &local.sa, &len) < 0)
 		return;
 	addr_unmap(&local);
+	rp->have_shared4 = false;
 	if (local.sa.sa_family == AF_INET) {
 		rp->next_hop4 = addr_ipv4(&local);
+		rp->have_shared4 =
+		        rp->group->ebgp_multihop <= 1 && local_subnet(&local, &rp->shared4) == 0;
 		rp->have_next_hop6 = sibling_address(&local, AF_INET6, rp->next_hop6) == 0;
 		if (!rp->have_next_hop6) {
 			/* No IPv6 address there: the IPv4-mapped form. */
@@ -155,6 +184,20 @@ static bool may_export(const struct router *r, const struct bgp_peer *p,
 	return !(p->neg.ebgp && r->cfg.ebgp_requires_policy && rp->group->n_export_policies == 0);
 }
 
+/* RFC 4271 §5.1.3: to an eBGP peer one hop away, a route learned over eBGP
+ * may keep its next hop when the peer shares a subnet with it: traffic
+ * then goes straight there instead of through kbgp (FRR does the same). */
+static bool keeps_third_party(const struct router_peer *rp, const struct rib_path *best,
+                              enum bgp_af af, const struct bgp_attrs *a)
+{
+	union sockaddr_any nh = { .in = { .sin_family = AF_INET } };
+	if (af != BGP_AF_IPV4_UNICAST || best->src->local || !best->src->ebgp ||
+	    !rp->have_shared4 || !bgp_attr_has(a, BGP_ATTR_NEXT_HOP))
+		return false;
+	nh.in.sin_addr.s_addr = htonl(a->next_hop);
+	return addr_in_range(&nh, &rp->shared4);
+}
+
 static void set_next_hop_self(const struct router_peer *rp, enum bgp_af af, struct bgp_attrs *a)
 {
 	if (af == BGP_AF_IPV4_UNICAST) {
@@ -188,7 +231,8 @@ static struct attrset *export_attrs(struct router *r, const struct bgp_peer *p,
 			                                 BGP_ATTR_CLUSTER_LIST };
 		for (size_t i = 0; i < sizeof(internal_only); i++)
 			bgp_attr_clear(&a, internal_only[i]);
-		set_next_hop_self(rp, af, &a);
+		if (!keeps_third_party(rp, best, af, &a))
+			set_next_hop_self(rp, af, &a);
 	} else {
 		if (!bgp_attr_has(&a, BGP_ATTR_LOCAL_PREF)) {
 			a.local_pref = 100;

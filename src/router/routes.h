@@ -22,6 +22,9 @@ struct router_peer {
 	uint32_t next_hop4;    /* next hop self, per family, found at Established */
 	uint8_t next_hop6[16];
 	bool have_next_hop6;
+	/* The IPv4 subnet shared with the peer, for third-party next hops. */
+	bool have_shared4;
+	struct addr_range shared4;
 	bool over_limit_warned;
 	bool import_refused_logged;
 	/* MRAI (RFC 4271 §9.2.1.1): no UPDATE before next_advert. */

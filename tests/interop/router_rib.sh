@@ -3,7 +3,9 @@
 # FRR (AS 65001) and BIRD (AS 65002) with equal path length becomes a
 # two-path ECMP set under as-path multipath-relax and maximumPaths 4, and
 # downstream FRR (AS 65010) and BIRD (AS 65011) receive what kbgpd
-# re-advertises with AS_PATH "65000 <origin AS>" and kbgpd as next hop.
+# re-advertises with AS_PATH "65000 <origin AS>": FRR, on the feeds' LAN,
+# with the feed's own (third-party) next hop, BIRD, on a link of its own,
+# with kbgpd as next hop.
 # Withdrawing one feed shrinks the set; kbgpd's own network reaches all.
 set -euo pipefail
 here=$(dirname "$0")
@@ -16,10 +18,12 @@ nslab_init router_rib
 nslab_bridge lan
 nslab_ns k
 nslab_bridge_link lan k eth0 10.0.0.1/24
-for p in feedfrr:11 feedbird:12 downfrr:21 downbird:22; do
+for p in feedfrr:11 feedbird:12 downfrr:21; do
     nslab_ns "${p%:*}"
     nslab_bridge_link lan "${p%:*}" eth0 "10.0.0.${p#*:}/24"
 done
+nslab_ns downbird
+nslab_link k eth1 10.0.5.1/24 downbird eth0 10.0.5.2/24
 
 cat >"$NSLAB_DIR/router.yaml" <<YAML
 apiVersion: kbgp.io/v1alpha1
@@ -35,7 +39,7 @@ spec:
   peerGroups:
   - name: PEERS
     remoteASN: external
-    neighbors: ["10.0.0.11", "10.0.0.12", "10.0.0.21", "10.0.0.22"]
+    neighbors: ["10.0.0.11", "10.0.0.12", "10.0.0.21", "10.0.5.2"]
     timers: {holdTimeSeconds: 9, keepAliveTimeSeconds: 3, connectRetryTimeSeconds: 2}
 YAML
 nslab_run_bg k kbgpd "$KBGPD" router -v -c "$NSLAB_DIR/router.yaml"
@@ -53,13 +57,13 @@ frr() { # NS AS ID NETWORK...
  address-family ipv4 unicast
 $networks exit-address-family"
 }
-bird() { # NS AS ID STATIC_ROUTE
+bird() { # NS AS ID STATIC_ROUTE [KBGPD_ADDRESS]
     nslab_bird "$1" "$1" "router id $3;
 protocol device {}
 protocol static s4 { ipv4; ${4:+route $4 blackhole;} }
 protocol bgp kbgp {
   local $3 as $2;
-  neighbor 10.0.0.1 as 65000;
+  neighbor ${5:-10.0.0.1} as 65000;
   hold time 9; keepalive time 3; connect retry time 2; connect delay time 1;
   ipv4 { import all; export where source = RTS_STATIC; };
 }"
@@ -67,27 +71,30 @@ protocol bgp kbgp {
 frr feedfrr 65001 10.0.0.11 10.99.0.0/24 10.98.0.0/24
 bird feedbird 65002 10.0.0.12 10.99.0.0/24
 frr downfrr 65010 10.0.0.21
-bird downbird 65011 10.0.0.22 ""
+bird downbird 65011 10.0.5.2 "" 10.0.5.1
 
-for n in 11 12 21 22; do
-    nslab_wait 20 "session with 10.0.0.$n" kbgpd_established kbgpd "10.0.0.$n"
+for peer in 10.0.0.11 10.0.0.12 10.0.0.21 10.0.5.2; do
+    nslab_wait 20 "session with $peer" kbgpd_established kbgpd "$peer"
 done
 ecmp_two() { grep -F 'msg="10.99.0.0/24: best via' "$(nslab_log kbgpd)" | tail -n 1 | grep -qF '2 paths in the ECMP set'; }
 nslab_wait 15 "10.99.0.0/24 has two paths in its ECMP set" ecmp_two
 
-# Downstream: FRR sees "65000 6500x" with kbgpd as next hop.
-frr_path_any() {
+# Downstream FRR sees "65000 6500x"; on the feeds' LAN the next hop is the
+# feed itself (RFC 4271 §5.1.3), for kbgpd's own network it is kbgpd.
+frr_path_any() { # PREFIX ASPATH_REGEX NEXT_HOP_REGEX
     nslab_vtysh downfrr "show bgp ipv4 unicast $1 json" |
-        jq -e --arg p "$2" 'any(.paths[]; (.aspath.string | test($p)) and .nexthops[0].ip == "10.0.0.1")' >/dev/null
+        jq -e --arg p "$2" --arg nh "${3:-^10\\.0\\.0\\.1[12]$}" \
+            'any(.paths[]; (.aspath.string | test($p)) and (.nexthops[0].ip | test($nh)))' >/dev/null
 }
 nslab_wait 15 "FRR downstream: 10.99.0.0/24 via AS 65000 then a feed" frr_path_any 10.99.0.0/24 '^65000 6500[12]$'
-nslab_wait 15 "FRR downstream: 10.98.0.0/24 via 65000 65001" frr_path_any 10.98.0.0/24 '^65000 65001$'
-nslab_wait 15 "FRR downstream: kbgpd's own network" frr_path_any 10.10.1.0/24 '^65000$'
+nslab_wait 15 "FRR downstream: 10.98.0.0/24 via 65000 65001, next hop the feed" \
+    frr_path_any 10.98.0.0/24 '^65000 65001$' '^10\.0\.0\.11$'
+nslab_wait 15 "FRR downstream: kbgpd's own network" frr_path_any 10.10.1.0/24 '^65000$' '^10\.0\.0\.1$'
 
-bird_route() { # PREFIX ASPATH_REGEX
+bird_route() { # PREFIX ASPATH_REGEX: via kbgpd (next hop self on BIRD's own link)
     nslab_birdc downbird show route "$1" all |
         awk -v re="$2" '/BGP.as_path:/ { sub(/.*BGP.as_path: /, ""); if ($0 ~ re) ok = 1 }
-                        /BGP.next_hop: 10.0.0.1/ { nh = 1 } END { exit !(ok && nh) }'
+                        /BGP.next_hop: 10.0.5.1$/ { nh = 1 } END { exit !(ok && nh) }'
 }
 nslab_wait 15 "BIRD downstream: 10.99.0.0/24 via AS 65000 then a feed" bird_route 10.99.0.0/24 '^65000 6500[12]$'
 nslab_wait 15 "BIRD downstream: 10.98.0.0/24 via 65000 65001" bird_route 10.98.0.0/24 '^65000 65001$'

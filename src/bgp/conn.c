@@ -26,7 +26,7 @@ void conn_attach(struct bgp_conn *c, int fd, bool outgoing, bool connecting)
 	c->outgoing = outgoing;
 	c->connecting = connecting;
 	c->open_received = false;
-	c->in_len = c->out_len = 0;
+	c->in_start = c->in_len = c->out_len = 0;
 	if (c->in == NULL)
 		c->in = malloc(CONN_IN_SIZE);
 	loop_io_init(&c->io, fd, fn);
@@ -49,7 +49,7 @@ void conn_close(struct bgp_conn *c)
 	close(c->fd);
 	c->fd = -1;
 	c->connecting = false;
-	c->in_len = c->out_len = 0;
+	c->in_start = c->in_len = c->out_len = 0;
 	free(c->out);
 	c->out = NULL;
 	c->out_cap = 0;
@@ -108,6 +108,11 @@ long conn_read(struct bgp_conn *c)
 {
 	if (c->in == NULL)
 		return -1;
+	/* Only a partial message is left over: moving it is cheap, where
+	 * moving the buffer at every message was not. */
+	memmove(c->in, c->in + c->in_start, c->in_len - c->in_start);
+	c->in_len -= c->in_start;
+	c->in_start = 0;
 	ssize_t n;
 	do
 		n = recv(c->fd, c->in + c->in_len, CONN_IN_SIZE - c->in_len, 0);
@@ -119,8 +124,14 @@ long conn_read(struct bgp_conn *c)
 
 void conn_consume(struct bgp_conn *c, size_t n)
 {
-	memmove(c->in, c->in + n, c->in_len - n);
-	c->in_len -= n;
+	c->in_start += n;
+	if (c->in_start == c->in_len)
+		c->in_start = c->in_len = 0;
+}
+
+struct rbuf conn_unread(const struct bgp_conn *c)
+{
+	return rbuf_make(c->in + c->in_start, c->in_len - c->in_start);
 }
 
 void conn_move(struct bgp_conn *dst, struct bgp_conn *src)

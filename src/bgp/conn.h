@@ -29,7 +29,9 @@ int conn_flush(struct bgp_conn *c);
 /* Read what is there into the input buffer: bytes read, 0 on EOF, -1 on
  * error (EAGAIN included: nothing to do). */
 long conn_read(struct bgp_conn *c);
-/* Drop n framed bytes from the front of the input buffer. */
+/* The bytes read and not consumed yet. */
+struct rbuf conn_unread(const struct bgp_conn *c);
+/* Drop n framed bytes from the front of what is unread. */
 void conn_consume(struct bgp_conn *c, size_t n);
 void conn_watch(struct bgp_conn *c);
 

@@ -132,10 +132,28 @@ int bgp_prefix_cmp(const struct bgp_prefix *a, const struct bgp_prefix *b)
 	return 0;
 }
 
+uint64_t bgp_prefix_hash_seed;
+
+/* The 64-bit finaliser of MurmurHash3: every input bit reaches every
+ * output bit, so sequential prefixes spread over the whole table. */
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	return x ^ (x >> 33);
+}
+
+uint64_t bgp_prefix_hash_parts(uint8_t af, uint8_t len, const uint8_t *addr)
+{
+	uint64_t words[2] = { 0, 0 };
+	memcpy(words, addr, (len + 7u) / 8u);
+	uint64_t h = mix64(bgp_prefix_hash_seed ^ words[0] ^ ((uint64_t)af << 8 | len) << 48);
+	return words[1] != 0 ? mix64(h ^ words[1]) : h;
+}
+
 uint64_t bgp_prefix_hash(const struct bgp_prefix *p)
 {
-	uint64_t h = 0xcbf29ce484222325ull ^ ((uint64_t)p->af << 8 | p->len);
-	for (size_t i = 0; i < (p->len + 7u) / 8u; i++)
-		h = (h ^ p->addr[i]) * 0x100000001b3ull;
-	return h ^ (h >> 31);
+	return bgp_prefix_hash_parts(p->af, p->len, p->addr);
 }

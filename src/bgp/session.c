@@ -380,7 +380,7 @@ static void process_input(struct bgp_peer *p)
 
 	while (conn_is_open(c)) {
 		enum bgp_frame_result r =
-		        bgp_frame(rbuf_make(c->in, c->in_len), max_message(p), &m, &err);
+		        bgp_frame(conn_unread(c), max_message(p), &m, &err);
 		if (r == BGP_FRAME_NEED_MORE)
 			return;
 		if (r == BGP_FRAME_ERROR) {
@@ -504,7 +504,7 @@ static void pending_io(struct loop_io *io, unsigned events)
 		conn_close(c);
 		return;
 	}
-	enum bgp_frame_result r = bgp_frame(rbuf_make(c->in, c->in_len), BGP_MAX_LEN, &m, &err);
+	enum bgp_frame_result r = bgp_frame(conn_unread(c), BGP_MAX_LEN, &m, &err);
 	if (r == BGP_FRAME_NEED_MORE)
 		return;
 	if (r == BGP_FRAME_ERROR || m.type != BGP_MSG_OPEN) {

@@ -4,7 +4,9 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
+#include "bgp/nlri.h"
 #include "router/router.h"
 
 static void usage(FILE *out)
@@ -23,6 +25,9 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	/* Without randomness the tables still work, only less hardened. */
+	if (getrandom(&bgp_prefix_hash_seed, sizeof(bgp_prefix_hash_seed), 0) < 0)
+		bgp_prefix_hash_seed = 0;
 	if (argc >= 2 && strcmp(argv[1], "router") == 0)
 		return router_main(argc - 1, argv + 1);
 	if (argc >= 2) {

@@ -1,8 +1,10 @@
 /*
  * htab: an open-addressing hash set of pointers, with linear probing and
  * backward-shift deletion (no tombstones, so it stays compact under churn).
- * The caller keeps each element's hash and says when two are equal; the
- * table stores pointers only, so the elements themselves never move.
+ * The caller computes each element's hash and says when two are equal; the
+ * table keeps 32 bits of every hash beside its pointer, so probing, growing
+ * and deleting never touch an element that does not match.  The table
+ * stores pointers only: the elements themselves never move.
  */
 #ifndef KBGP_LIB_HTAB_H
 #define KBGP_LIB_HTAB_H
@@ -13,21 +15,20 @@
 
 struct htab {
 	void **slots;
-	size_t cap; /* a power of two, or 0 */
+	uint32_t *hashes; /* beside slots[] */
+	size_t cap;       /* a power of two, or 0 */
 	size_t count;
-	/* Hash of an element; must match the hash given to lookups. */
-	uint64_t (*hash)(const void *elem);
 };
 
-void htab_init(struct htab *t, uint64_t (*hash)(const void *elem));
+void htab_init(struct htab *t);
 void htab_free(struct htab *t);
 /* The element equal to key (eq(elem, key) true) with that hash, or NULL. */
 void *htab_find(const struct htab *t, uint64_t hash, const void *key,
                 bool (*eq)(const void *elem, const void *key));
 /* Add an element known not to be there; -1 out of memory. */
-int htab_add(struct htab *t, void *elem);
-/* Remove this very element (pointer identity). */
-void htab_remove(struct htab *t, void *elem);
+int htab_add(struct htab *t, uint64_t hash, void *elem);
+/* Remove this very element (pointer identity), added with this hash. */
+void htab_remove(struct htab *t, uint64_t hash, void *elem);
 /* Iterate: start with *pos = 0; NULL at the end.  No changes meanwhile. */
 void *htab_next(const struct htab *t, size_t *pos);
 

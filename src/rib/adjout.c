@@ -8,11 +8,6 @@
 
 #include "bgp/update_build.h"
 
-struct adjout_route {
-	struct bgp_prefix prefix;
-	struct attrset *attrs;
-};
-
 /* One attribute set and the prefixes going out with it. */
 struct group {
 	struct attrset *attrs;
@@ -21,75 +16,88 @@ struct group {
 	size_t n, cap;
 };
 
-static uint64_t route_hash(const void *elem)
-{
-	return bgp_prefix_hash(&((const struct adjout_route *)elem)->prefix);
-}
-
-static bool route_is(const void *elem, const void *key)
-{
-	return bgp_prefix_cmp(&((const struct adjout_route *)elem)->prefix, key) == 0;
-}
-
 void adjout_init(struct adjout *o)
 {
 	memset(o, 0, sizeof(*o));
-	htab_init(&o->sent, route_hash);
-	slab_init(&o->routes, sizeof(struct adjout_route));
 }
 
-void adjout_free(struct adjout *o, struct attrset_table *t)
+static struct rib_out **out_of(const struct adjout *o, struct rib_entry *e)
 {
-	size_t pos = 0;
-	struct adjout_route *r;
-	while ((r = htab_next(&o->sent, &pos)) != NULL)
-		attrset_unref(t, r->attrs);
-	htab_free(&o->sent);
-	slab_destroy(&o->routes);
+	struct rib_out **pp = &e->out;
+	while (*pp != NULL && (*pp)->owner != o)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static void out_drop(struct adjout *o, struct rib *r, struct rib_entry *e, struct rib_out **pp)
+{
+	struct rib_out *gone = *pp;
+	*pp = gone->next;
+	attrset_unref(&r->attrs, gone->attrs);
+	slab_free(&r->out_slab, gone);
+	o->count[e->af]--;
+}
+
+/* What a walk forgets: one Adj-RIB-Out's records of one family or all. */
+struct forget {
+	struct adjout *o;
+	int af;
+};
+
+static void forget_entry(struct rib *r, struct rib_entry *e, void *ctx)
+{
+	struct forget *f = ctx;
+	if (f->af >= 0 && e->af != f->af)
+		return;
+	struct rib_out **pp = out_of(f->o, e);
+	if (*pp == NULL)
+		return;
+	out_drop(f->o, r, e, pp);
+	rib_settle(r, e);
+}
+
+static void forget(struct adjout *o, struct rib *r, int af)
+{
+	struct forget f = { o, af };
+	if (af >= 0 ? o->count[af] > 0 : o->count[0] + o->count[1] > 0)
+		rib_walk(r, forget_entry, &f);
+}
+
+void adjout_free(struct adjout *o, struct rib *r)
+{
+	forget(o, r, -1);
+	for (size_t i = o->done_pending; i < o->n_pending; i++)
+		rib_release(r, o->pending[i]);
 	free(o->pending);
 	adjout_init(o);
 }
 
-void adjout_forget(struct adjout *o, struct attrset_table *t, enum bgp_af af)
+void adjout_forget(struct adjout *o, struct rib *r, enum bgp_af af)
 {
-	struct adjout_route **doomed = malloc(o->count[af] * sizeof(*doomed) + 1);
-	struct adjout_route *r;
-	size_t pos = 0, n = 0;
-
-	if (doomed == NULL)
-		return;
-	/* Collect first: removing from the table while walking it moves
-	 * entries under the cursor. */
-	while ((r = htab_next(&o->sent, &pos)) != NULL)
-		if (r->prefix.af == af && n < o->count[af])
-			doomed[n++] = r;
-	for (size_t i = 0; i < n; i++) {
-		htab_remove(&o->sent, doomed[i]);
-		attrset_unref(t, doomed[i]->attrs);
-		slab_free(&o->routes, doomed[i]);
-	}
-	free(doomed);
-	o->count[af] = 0;
+	forget(o, r, (int)af);
 }
 
-int adjout_mark(struct adjout *o, const struct bgp_prefix *p)
+int adjout_mark(struct adjout *o, struct rib_entry *e)
 {
 	if (o->n_pending == o->cap_pending) {
 		size_t cap = o->cap_pending == 0 ? 256 : o->cap_pending * 2;
-		struct bgp_prefix *grown = realloc(o->pending, cap * sizeof(*grown));
+		struct rib_entry **grown = realloc(o->pending, cap * sizeof(*grown));
 		if (grown == NULL)
 			return -1;
 		o->pending = grown;
 		o->cap_pending = cap;
 	}
-	o->pending[o->n_pending++] = *p;
+	rib_hold(e);
+	o->pending[o->n_pending++] = e;
 	return 0;
 }
 
-const struct attrset *adjout_sent(const struct adjout *o, const struct bgp_prefix *p)
+const struct attrset *adjout_sent(const struct adjout *o, const struct rib_entry *e)
 {
-	const struct adjout_route *r = htab_find(&o->sent, bgp_prefix_hash(p), p, route_is);
-	return r != NULL ? r->attrs : NULL;
+	for (const struct rib_out *n = e->out; n != NULL; n = n->next)
+		if (n->owner == o)
+			return n->attrs;
+	return NULL;
 }
 
 static int group_add(struct group *g, const struct bgp_prefix *p)
@@ -125,37 +133,35 @@ static struct group *group_for(struct group **groups, size_t *n, size_t *cap, st
 	return &(*groups)[(*n)++];
 }
 
-/* Record the new state of p; true when the peer must hear of it. */
-static bool record(struct adjout *o, struct attrset_table *t, const struct bgp_prefix *p,
-                   struct attrset *want)
+/* Record the new state of e; true when the peer must hear of it. */
+static bool record(struct adjout *o, struct rib *r, struct rib_entry *e, struct attrset *want)
 {
-	struct adjout_route *r = htab_find(&o->sent, bgp_prefix_hash(p), p, route_is);
-	if (r != NULL && r->attrs == want) {
-		attrset_unref(t, want);
+	struct rib_out **pp = out_of(o, e), *n = *pp;
+	if (n != NULL && n->attrs == want) {
+		attrset_unref(&r->attrs, want);
 		return false;
 	}
-	if (r == NULL && want == NULL)
+	if (n == NULL && want == NULL)
 		return false;
-	if (r == NULL) {
-		r = slab_alloc(&o->routes);
-		if (r == NULL) {
-			attrset_unref(t, want);
+	if (n == NULL) {
+		n = slab_alloc(&r->out_slab);
+		if (n == NULL) {
+			attrset_unref(&r->attrs, want);
 			return false;
 		}
-		r->prefix = *p;
-		r->attrs = want;
-		htab_add(&o->sent, r);
-		o->count[p->af]++;
+		n->owner = o;
+		n->attrs = want;
+		n->next = e->out;
+		e->out = n;
+		o->count[e->af]++;
 		return true;
 	}
-	attrset_unref(t, r->attrs);
-	if (want != NULL) {
-		r->attrs = want;
+	if (want == NULL) {
+		out_drop(o, r, e, pp);
 		return true;
 	}
-	htab_remove(&o->sent, r);
-	o->count[p->af]--;
-	slab_free(&o->routes, r);
+	attrset_unref(&r->attrs, n->attrs);
+	n->attrs = want;
 	return true;
 }
 
@@ -176,7 +182,7 @@ static int emit(const struct group *g, const struct bgp_session_ctx *ctx, size_t
 	return 0;
 }
 
-int adjout_flush(struct adjout *o, struct attrset_table *t, const struct bgp_session_ctx *ctx,
+int adjout_flush(struct adjout *o, struct rib *r, const struct bgp_session_ctx *ctx,
                  size_t max_len, size_t budget, const struct adjout_ops *ops, void *cb)
 {
 	struct group *groups = NULL;
@@ -190,15 +196,17 @@ int adjout_flush(struct adjout *o, struct attrset_table *t, const struct bgp_ses
 	size_t end =
 	        o->n_pending - o->done_pending > budget ? o->done_pending + budget : o->n_pending;
 	for (size_t i = o->done_pending; i < end; i++) {
-		const struct bgp_prefix *p = &o->pending[i];
-		struct attrset *want = ops->export(cb, p);
+		struct rib_entry *e = o->pending[i];
+		struct attrset *want = ops->export(cb, e);
 		struct attrset *keep = want; /* group key; record may drop the reference */
-		if (!record(o, t, p, want))
-			continue;
-		struct group *g =
-		        group_for(&groups, &n_groups, &cap_groups, keep, (enum bgp_af)p->af);
-		if (g == NULL || group_add(g, p) < 0)
-			rc = -1;
+		if (record(o, r, e, want)) {
+			struct group *g = group_for(&groups, &n_groups, &cap_groups, keep,
+			                            (enum bgp_af)e->af);
+			struct bgp_prefix p = rib_entry_prefix(e);
+			if (g == NULL || group_add(g, &p) < 0)
+				rc = -1;
+		}
+		rib_release(r, e);
 	}
 	o->done_pending = end;
 	if (end == o->n_pending)

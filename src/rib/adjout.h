@@ -1,8 +1,9 @@
 /*
- * adjout: the Adj-RIB-Out of one peer: what it has been sent, the prefixes
- * whose advertisement must be looked at again, and the packing of the
- * differences into UPDATEs (withdrawals first, then announcements grouped
- * by attribute set, so prefixes sharing attributes share messages).
+ * adjout: the Adj-RIB-Out of one peer: what it has been sent (a record on
+ * each RIB entry it has advertised), the entries whose advertisement must
+ * be looked at again, and the packing of the differences into UPDATEs
+ * (withdrawals first, then announcements grouped by attribute set, so
+ * prefixes sharing attributes share messages).
  */
 #ifndef KBGP_RIB_ADJOUT_H
 #define KBGP_RIB_ADJOUT_H
@@ -12,14 +13,11 @@
 
 #include "bgp/attr.h"
 #include "bgp/nlri.h"
-#include "lib/htab.h"
-#include "lib/slab.h"
-#include "rib/attrset.h"
+#include "rib/rib.h"
 
 struct adjout {
-	struct htab sent; /* struct adjout_route by prefix */
-	struct slab routes;
-	struct bgp_prefix *pending;
+	/* Entries to look at again, each held in the RIB until then. */
+	struct rib_entry **pending;
 	size_t n_pending, cap_pending;
 	size_t done_pending;        /* pending[0..done_pending) already looked at */
 	size_t count[BGP_AF_COUNT]; /* prefixes advertised per family */
@@ -27,29 +25,30 @@ struct adjout {
 
 /* How the layer above decides and sends. */
 struct adjout_ops {
-	/* The attributes to advertise p with (one reference for the caller
+	/* The attributes to advertise e with (one reference for the caller
 	 * to keep), or NULL to advertise nothing. */
-	struct attrset *(*export)(void *ctx, const struct bgp_prefix *p);
+	struct attrset *(*export)(void *ctx, const struct rib_entry *e);
 	int (*send)(void *ctx, const uint8_t *msg, size_t len);
 };
 
 void adjout_init(struct adjout *o);
-void adjout_free(struct adjout *o, struct attrset_table *t);
+/* Forget everything sent and queued (the session ended). */
+void adjout_free(struct adjout *o, struct rib *r);
 /* Forget what was sent of one family (the peer asked for it again). */
-void adjout_forget(struct adjout *o, struct attrset_table *t, enum bgp_af af);
-/* p must be looked at again at the next flush. */
-int adjout_mark(struct adjout *o, const struct bgp_prefix *p);
+void adjout_forget(struct adjout *o, struct rib *r, enum bgp_af af);
+/* e must be looked at again at the next flush. */
+int adjout_mark(struct adjout *o, struct rib_entry *e);
 /* Compare what export says with what was sent, for up to `budget` marked
- * prefixes, and send the difference: 1 when marked prefixes remain (call
+ * entries, and send the difference: 1 when marked entries remain (call
  * again: long work goes in slices so the loop stays responsive), 0 when
  * done, -1 if sending failed. */
-int adjout_flush(struct adjout *o, struct attrset_table *t, const struct bgp_session_ctx *ctx,
+int adjout_flush(struct adjout *o, struct rib *r, const struct bgp_session_ctx *ctx,
                  size_t max_len, size_t budget, const struct adjout_ops *ops, void *cb);
 static inline bool adjout_busy(const struct adjout *o)
 {
 	return o->done_pending < o->n_pending;
 }
-/* The attributes p was last sent with, or NULL. */
-const struct attrset *adjout_sent(const struct adjout *o, const struct bgp_prefix *p);
+/* The attributes e was last sent with, or NULL. */
+const struct attrset *adjout_sent(const struct adjout *o, const struct rib_entry *e);
 
 #endif

@@ -71,14 +71,9 @@ static uint64_t hash_of(const struct attrset_table *t, const struct bgp_attrs *a
 	return h ^ (h >> 29);
 }
 
-static uint64_t set_hash(const void *elem)
-{
-	return ((const struct attrset *)elem)->hash;
-}
-
 void attrset_table_init(struct attrset_table *t)
 {
-	htab_init(&t->sets, set_hash);
+	htab_init(&t->sets);
 	if (getrandom(&t->seed, sizeof(t->seed), 0) != sizeof(t->seed))
 		t->seed = 0xcbf29ce484222325ull;
 }
@@ -146,7 +141,7 @@ struct attrset *attrset_intern(struct attrset_table *t, const struct bgp_attrs *
 	struct attrset *s = htab_find(&t->sets, hash, a, same_attrs);
 	if (s == NULL) {
 		s = attrset_new(a, hash);
-		if (s == NULL || htab_add(&t->sets, s) < 0) {
+		if (s == NULL || htab_add(&t->sets, hash, s) < 0) {
 			free(s);
 			return NULL;
 		}
@@ -164,6 +159,6 @@ void attrset_unref(struct attrset_table *t, struct attrset *s)
 {
 	if (--s->refs > 0)
 		return;
-	htab_remove(&t->sets, s);
+	htab_remove(&t->sets, s->hash, s);
 	free(s);
 }

@@ -8,24 +8,39 @@
 
 #define MULTIPATH_MAX 64
 
-static uint64_t entry_hash(const void *elem)
+static size_t prefix_bytes(uint8_t af)
 {
-	return bgp_prefix_hash(&((const struct rib_entry *)elem)->prefix);
+	return af == BGP_AF_IPV4_UNICAST ? 4 : 16;
+}
+
+static uint64_t entry_hash(const struct rib_entry *e)
+{
+	return bgp_prefix_hash_parts(e->af, e->len, e->addr);
 }
 
 static bool entry_is(const void *elem, const void *key)
 {
-	const struct bgp_prefix *a = &((const struct rib_entry *)elem)->prefix, *b = key;
-	return a->af == b->af && a->len == b->len && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+	const struct rib_entry *e = elem;
+	const struct bgp_prefix *p = key;
+	return e->af == p->af && e->len == p->len && memcmp(e->addr, p->addr, prefix_bytes(e->af)) == 0;
+}
+
+struct bgp_prefix rib_entry_prefix(const struct rib_entry *e)
+{
+	struct bgp_prefix p = { .af = e->af, .len = e->len };
+	memcpy(p.addr, e->addr, prefix_bytes(e->af));
+	return p;
 }
 
 void rib_init(struct rib *r, const struct decide_config *cfg,
               void (*changed)(void *ctx, struct rib_entry *e), void *ctx)
 {
 	memset(r, 0, sizeof(*r));
-	htab_init(&r->entries, entry_hash);
-	slab_init(&r->entry_slab, sizeof(struct rib_entry));
+	htab_init(&r->entries);
+	for (int af = 0; af < BGP_AF_COUNT; af++)
+		slab_init(&r->entry_slab[af], sizeof(struct rib_entry) + prefix_bytes((uint8_t)af));
 	slab_init(&r->path_slab, sizeof(struct rib_path));
+	slab_init(&r->out_slab, sizeof(struct rib_out));
 	attrset_table_init(&r->attrs);
 	r->decide = *cfg;
 	r->changed = changed;
@@ -39,7 +54,62 @@ struct rib_entry *rib_lookup(const struct rib *r, const struct bgp_prefix *p)
 
 struct rib_entry *rib_next(const struct rib *r, size_t *pos)
 {
-	return htab_next(&r->entries, pos);
+	struct rib_entry *e;
+	while ((e = htab_next(&r->entries, pos)) != NULL && e->paths == NULL)
+		;
+	return e;
+}
+
+static void entry_free(struct rib *r, struct rib_entry *e)
+{
+	htab_remove(&r->entries, entry_hash(e), e);
+	slab_free(&r->entry_slab[e->af], e);
+}
+
+void rib_settle(struct rib *r, struct rib_entry *e)
+{
+	if (e->paths != NULL || e->held > 0 || e->out != NULL || e->doomed)
+		return;
+	if (!r->walking) {
+		entry_free(r, e);
+		return;
+	}
+	if (r->n_doomed == r->cap_doomed) {
+		size_t cap = r->cap_doomed == 0 ? 256 : r->cap_doomed * 2;
+		struct rib_entry **grown = realloc(r->doomed, cap * sizeof(*grown));
+		if (grown == NULL)
+			return; /* it stays, empty, until it settles again */
+		r->doomed = grown;
+		r->cap_doomed = cap;
+	}
+	e->doomed = 1;
+	r->doomed[r->n_doomed++] = e;
+}
+
+void rib_release(struct rib *r, struct rib_entry *e)
+{
+	e->held--;
+	rib_settle(r, e);
+}
+
+void rib_walk(struct rib *r, void (*fn)(struct rib *r, struct rib_entry *e, void *ctx), void *ctx)
+{
+	size_t pos = 0;
+	struct rib_entry *e;
+	bool outer = !r->walking;
+
+	r->walking = true;
+	while ((e = htab_next(&r->entries, &pos)) != NULL)
+		fn(r, e, ctx);
+	if (!outer)
+		return;
+	r->walking = false;
+	for (size_t i = 0; i < r->n_doomed; i++) {
+		e = r->doomed[i];
+		e->doomed = 0;
+		rib_settle(r, e);
+	}
+	r->n_doomed = 0;
 }
 
 static struct decide_path decide_view(const struct rib_path *p)
@@ -140,22 +210,12 @@ static void entry_changed(struct rib *r, struct rib_entry *e, const struct selec
 	selection_of(e, &after);
 	if (!same_selection(before, &after) && r->changed != NULL)
 		r->changed(r->ctx, e);
-	if (e->paths == NULL) {
-		htab_remove(&r->entries, e);
-		slab_free(&r->entry_slab, e);
-	}
+	rib_settle(r, e);
 }
 
-static void path_free(struct rib *r, struct rib_path *p)
+static void path_free(struct rib *r, struct rib_entry *e, struct rib_path *p)
 {
-	struct rib_source *s = p->src;
-	if (p->src_prev != NULL)
-		p->src_prev->src_next = p->src_next;
-	else
-		s->paths = p->src_next;
-	if (p->src_next != NULL)
-		p->src_next->src_prev = p->src_prev;
-	s->count[p->entry->prefix.af]--;
+	p->src->count[e->af]--;
 	r->n_paths--;
 	attrset_unref(&r->attrs, p->attrs);
 	slab_free(&r->path_slab, p);
@@ -172,16 +232,18 @@ static struct rib_path *entry_path_of(struct rib_entry *e, const struct rib_sour
 
 static struct rib_entry *entry_get(struct rib *r, const struct bgp_prefix *p)
 {
-	struct rib_entry *e = rib_lookup(r, p);
+	uint64_t hash = bgp_prefix_hash(p);
+	struct rib_entry *e = htab_find(&r->entries, hash, p, entry_is);
 	if (e != NULL)
 		return e;
-	e = slab_alloc(&r->entry_slab);
+	e = slab_alloc(&r->entry_slab[p->af]);
 	if (e == NULL)
 		return NULL;
-	e->prefix = *p;
-	e->prefix.path_id = 0;
-	if (htab_add(&r->entries, e) < 0) {
-		slab_free(&r->entry_slab, e);
+	e->af = p->af;
+	e->len = p->len;
+	memcpy(e->addr, p->addr, prefix_bytes(p->af));
+	if (htab_add(&r->entries, hash, e) < 0) {
+		slab_free(&r->entry_slab[p->af], e);
 		return NULL;
 	}
 	return e;
@@ -193,16 +255,11 @@ static struct rib_path *path_new(struct rib *r, struct rib_entry *e, struct rib_
 	struct rib_path *p = slab_alloc(&r->path_slab);
 	if (p == NULL)
 		return NULL;
-	p->entry = e;
 	p->src = src;
 	p->path_id = path_id;
 	p->next = e->paths;
 	e->paths = p;
-	p->src_next = src->paths;
-	if (src->paths != NULL)
-		src->paths->src_prev = p;
-	src->paths = p;
-	src->count[e->prefix.af]++;
+	src->count[e->af]++;
 	r->n_paths++;
 	return p;
 }
@@ -221,8 +278,10 @@ int rib_update_set(struct rib *r, struct rib_source *src, const struct bgp_prefi
 		p->stale = false; /* nothing new, but fresh again */
 		return 0;
 	}
-	if (p == NULL && (p = path_new(r, e, src, pfx->path_id)) == NULL)
+	if (p == NULL && (p = path_new(r, e, src, pfx->path_id)) == NULL) {
+		rib_settle(r, e);
 		return -1;
+	}
 	if (p->attrs != NULL)
 		attrset_unref(&r->attrs, p->attrs);
 	p->attrs = attrset_ref(set);
@@ -243,66 +302,117 @@ int rib_update(struct rib *r, struct rib_source *src, const struct bgp_prefix *p
 	return rc;
 }
 
-static void path_remove(struct rib *r, struct rib_path *p)
-{
-	struct rib_entry *e = p->entry;
-	struct selection before;
-
-	selection_of(e, &before);
-	entry_unlink(e, p);
-	path_free(r, p);
-	entry_changed(r, e, &before);
-}
-
 void rib_withdraw(struct rib *r, struct rib_source *src, const struct bgp_prefix *pfx)
 {
 	struct rib_entry *e = rib_lookup(r, pfx);
 	struct rib_path *p = e != NULL ? entry_path_of(e, src, pfx->path_id) : NULL;
-	if (p != NULL)
-		path_remove(r, p);
+	struct selection before;
+
+	if (p == NULL)
+		return;
+	selection_of(e, &before);
+	entry_unlink(e, p);
+	path_free(r, e, p);
+	entry_changed(r, e, &before);
+}
+
+/* Which paths of an entry a walk removes or marks. */
+struct path_filter {
+	struct rib_source *src;
+	int af;           /* -1: every family */
+	bool stale_only;  /* removing: only the stale ones */
+	size_t n;         /* how many were removed or marked */
+};
+
+static bool filter_takes(const struct path_filter *f, const struct rib_entry *e)
+{
+	return f->af < 0 || e->af == f->af;
+}
+
+static void drop_paths(struct rib *r, struct rib_entry *e, void *ctx)
+{
+	struct path_filter *f = ctx;
+	struct selection before;
+	bool dropped = false;
+
+	if (!filter_takes(f, e))
+		return;
+	selection_of(e, &before);
+	for (struct rib_path **pp = &e->paths; *pp != NULL;) {
+		struct rib_path *p = *pp;
+		if (p->src != f->src || (f->stale_only && !p->stale)) {
+			pp = &p->next;
+			continue;
+		}
+		*pp = p->next;
+		path_free(r, e, p);
+		dropped = true;
+		f->n++;
+	}
+	if (dropped)
+		entry_changed(r, e, &before);
+}
+
+static void mark_paths(struct rib *r, struct rib_entry *e, void *ctx)
+{
+	struct path_filter *f = ctx;
+	(void)r;
+	if (filter_takes(f, e))
+		for (struct rib_path *p = e->paths; p != NULL; p = p->next)
+			if (p->src == f->src)
+				p->stale = true;
+}
+
+static bool source_has(const struct rib_source *src, int af)
+{
+	if (af >= 0)
+		return src->count[af] > 0;
+	for (int i = 0; i < BGP_AF_COUNT; i++)
+		if (src->count[i] > 0)
+			return true;
+	return false;
 }
 
 void rib_flush(struct rib *r, struct rib_source *src)
 {
-	while (src->paths != NULL)
-		path_remove(r, src->paths);
+	struct path_filter f = { .src = src, .af = -1 };
+	if (source_has(src, -1))
+		rib_walk(r, drop_paths, &f);
 }
 
 void rib_mark_stale(struct rib *r, struct rib_source *src, int af)
 {
-	(void)r;
-	for (struct rib_path *p = src->paths; p != NULL; p = p->src_next)
-		if (af < 0 || p->entry->prefix.af == af)
-			p->stale = true;
+	struct path_filter f = { .src = src, .af = af };
+	if (source_has(src, af))
+		rib_walk(r, mark_paths, &f);
 }
 
 size_t rib_sweep_stale(struct rib *r, struct rib_source *src, int af)
 {
-	size_t swept = 0;
-	struct rib_path *p = src->paths, *following;
-	for (; p != NULL; p = following) {
-		following = p->src_next;
-		if (p->stale && (af < 0 || p->entry->prefix.af == af)) {
-			path_remove(r, p);
-			swept++;
-		}
-	}
-	return swept;
+	struct path_filter f = { .src = src, .af = af, .stale_only = true };
+	if (source_has(src, af))
+		rib_walk(r, drop_paths, &f);
+	return f.n;
 }
 
 void rib_free(struct rib *r)
 {
 	size_t pos = 0;
 	struct rib_entry *e;
-	while ((e = rib_next(r, &pos)) != NULL) {
+	while ((e = htab_next(&r->entries, &pos)) != NULL) {
 		while (e->paths != NULL) {
 			struct rib_path *p = e->paths;
 			e->paths = p->next;
-			path_free(r, p);
+			path_free(r, e, p);
 		}
+		for (struct rib_out *o = e->out; o != NULL; o = o->next)
+			attrset_unref(&r->attrs, o->attrs);
 	}
 	htab_free(&r->entries);
-	slab_destroy(&r->entry_slab);
+	for (int af = 0; af < BGP_AF_COUNT; af++)
+		slab_destroy(&r->entry_slab[af]);
 	slab_destroy(&r->path_slab);
+	slab_destroy(&r->out_slab);
+	free(r->doomed);
 	attrset_table_free(&r->attrs);
 }

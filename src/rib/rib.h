@@ -1,11 +1,12 @@
 /*
  * rib: the routing table of one speaker, for IPv4 and IPv6 unicast.  Each
  * prefix has one entry holding every path to it (the Adj-RIBs-In, seen from
- * the prefix); each source (a peer, or this speaker for local routes) links
- * its own paths, so a session going down drops them without a table walk.
+ * the prefix) and what each Adj-RIB-Out last sent for it, so a full table
+ * costs one hash lookup per received route and no second table per peer.
  * After every change the entry's paths are decided again (rib/decide): the
  * best first, then the rest of its ECMP set, and the layer above hears of
- * entries whose selection changed.
+ * entries whose selection changed.  Dropping a source's paths is a table
+ * walk, the price of paths without back links.
  */
 #ifndef KBGP_RIB_RIB_H
 #define KBGP_RIB_RIB_H
@@ -20,30 +21,40 @@
 #include "rib/decide.h"
 
 struct rib_source;
-struct rib_entry;
 
 struct rib_path {
-	struct rib_path *next;                /* in the entry, best first */
-	struct rib_path *src_next, *src_prev; /* in the source's list */
-	struct rib_entry *entry;
+	struct rib_path *next; /* in the entry, best first */
 	struct rib_source *src;
 	struct attrset *attrs;
-	uint32_t path_id;
 	uint64_t received_at;
+	uint32_t path_id;
 	bool multipath; /* in the best path's ECMP set (the best included) */
 	bool stale;     /* kept while its peer restarts (RFC 4724) */
 };
 
+/* What one Adj-RIB-Out last sent for an entry (rib/adjout keeps these). */
+struct rib_out {
+	struct rib_out *next;
+	const void *owner;
+	struct attrset *attrs;
+};
+
+/* One prefix: 32 bytes for IPv4, 40 for IPv6, before its paths. */
 struct rib_entry {
-	struct bgp_prefix prefix;
 	struct rib_path *paths;
-	uint8_t reason;      /* enum decide_reason: why the best won */
-	uint8_t n_multipath; /* paths with multipath set, the best included */
+	struct rib_out *out;
+	/* Adj-RIBs-Out that still have to look at the entry: it stays, even
+	 * without paths, until they have sent its withdrawal. */
+	uint32_t held;
+	uint8_t af, len;
+	uint8_t reason;          /* enum decide_reason: why the best won */
+	uint8_t n_multipath : 7; /* paths with multipath set, the best included */
+	uint8_t doomed : 1;      /* freed at the end of the current walk */
+	uint8_t addr[];          /* 4 or 16 bytes */
 };
 
 /* Where paths come from: a peer, or this speaker (local routes). */
 struct rib_source {
-	struct rib_path *paths;
 	size_t count[BGP_AF_COUNT];
 	bool local;
 	bool ebgp;
@@ -56,14 +67,19 @@ struct rib_source {
 
 struct rib {
 	struct htab entries;
-	struct slab entry_slab, path_slab;
+	struct slab entry_slab[BGP_AF_COUNT], path_slab, out_slab;
 	struct attrset_table attrs;
 	struct decide_config decide;
 	size_t n_paths;
 	/* An entry's best path or ECMP set changed; an entry left without
-	 * paths is reported once more, then freed. */
+	 * paths is reported once more, then freed unless held. */
 	void (*changed)(void *ctx, struct rib_entry *e);
 	void *ctx;
+	/* Entries emptied during a walk wait here, so the walk's cursor
+	 * stays valid. */
+	bool walking;
+	struct rib_entry **doomed;
+	size_t n_doomed, cap_doomed;
 };
 
 void rib_init(struct rib *r, const struct decide_config *cfg,
@@ -94,7 +110,20 @@ static inline const struct rib_path *rib_best(const struct rib_entry *e)
 {
 	return e->paths;
 }
-/* Iterate entries: *pos = 0 to start, NULL at the end. */
+struct bgp_prefix rib_entry_prefix(const struct rib_entry *e);
+/* Iterate the entries that have paths: *pos = 0 to start, NULL at the
+ * end.  The table must not change meanwhile; use rib_walk for that. */
 struct rib_entry *rib_next(const struct rib *r, size_t *pos);
+/* Call fn on every entry, which may drop paths and out records. */
+void rib_walk(struct rib *r, void (*fn)(struct rib *r, struct rib_entry *e, void *ctx), void *ctx);
+
+/* Keep e until the matching rib_release (an Adj-RIB-Out queued it). */
+static inline void rib_hold(struct rib_entry *e)
+{
+	e->held++;
+}
+void rib_release(struct rib *r, struct rib_entry *e);
+/* Free e if nothing refers to it any more. */
+void rib_settle(struct rib *r, struct rib_entry *e);
 
 #endif

@@ -214,9 +214,10 @@ static void set_next_hop_self(const struct router_peer *rp, enum bgp_af af, stru
 
 /* The attributes best goes to this peer with, interned. */
 static struct attrset *export_attrs(struct router *r, const struct bgp_peer *p,
-                                    const struct router_peer *rp, const struct rib_path *best,
-                                    enum bgp_af af)
+                                    const struct router_peer *rp, const struct rib_entry *e)
 {
+	const struct rib_path *best = rib_best(e);
+	enum bgp_af af = (enum bgp_af)e->af;
 	uint8_t path[BGP_EXT_MAX_LEN];
 	struct wbuf w;
 	struct bgp_attrs a = best->attrs->a;
@@ -242,9 +243,10 @@ static struct attrset *export_attrs(struct router *r, const struct bgp_peer *p,
 			set_next_hop_self(rp, af, &a);
 	}
 	const struct router_group *g = rp->group;
+	struct bgp_prefix prefix = rib_entry_prefix(e);
 	if (g->n_export_policies > 0 &&
-	    policy_apply(g->export_policies, g->n_export_policies, &p->cfg.addr,
-	                 &best->entry->prefix, &a, &policy_scratch) != POLICY_ACCEPT)
+	    policy_apply(g->export_policies, g->n_export_policies, &p->cfg.addr, &prefix, &a,
+	                 &policy_scratch) != POLICY_ACCEPT)
 		return NULL;
 	return attrset_intern(&r->rib.attrs, &a);
 }
@@ -261,35 +263,35 @@ static void export_cache_clear(struct router *r, struct router_peer *rp)
 /* export_attrs, remembering the last answer: consecutive prefixes mostly
  * share their best path's attributes. */
 static struct attrset *export_cached(struct router *r, const struct bgp_peer *p,
-                                     struct router_peer *rp, const struct rib_path *best,
-                                     enum bgp_af af)
+                                     struct router_peer *rp, const struct rib_entry *e)
 {
+	const struct rib_path *best = rib_best(e);
+	uint8_t af = e->af;
 	bool cacheable = rp->group->n_export_policies == 0;
 	if (cacheable && rp->cache_in == best->attrs && rp->cache_local == best->src->local &&
 	    rp->cache_af == af)
 		return attrset_ref(rp->cache_out);
-	struct attrset *out = export_attrs(r, p, rp, best, af);
+	struct attrset *out = export_attrs(r, p, rp, e);
 	if (cacheable && out != NULL) {
 		export_cache_clear(r, rp);
 		rp->cache_in = attrset_ref(best->attrs);
 		rp->cache_out = attrset_ref(out);
 		rp->cache_local = best->src->local;
-		rp->cache_af = (uint8_t)af;
+		rp->cache_af = af;
 	}
 	return out;
 }
 
-static struct attrset *export_prefix(void *ctx, const struct bgp_prefix *pfx)
+static struct attrset *export_entry(void *ctx, const struct rib_entry *e)
 {
 	struct bgp_peer *p = ctx;
 	struct router_peer *rp = p->rib;
 	struct router *r = p->speaker->ctx;
-	struct rib_entry *e = rib_lookup(&r->rib, pfx);
-	const struct rib_path *best = e != NULL ? rib_best(e) : NULL;
+	const struct rib_path *best = rib_best(e);
 
 	if (best == NULL || !may_export(r, p, rp, best))
 		return NULL;
-	return export_cached(r, p, rp, best, (enum bgp_af)pfx->af);
+	return export_cached(r, p, rp, e);
 }
 
 static int send_update(void *ctx, const uint8_t *msg, size_t len)
@@ -297,7 +299,7 @@ static int send_update(void *ctx, const uint8_t *msg, size_t len)
 	return bgp_peer_send(ctx, msg, len);
 }
 
-static const struct adjout_ops export_ops = { .export = export_prefix, .send = send_update };
+static const struct adjout_ops export_ops = { .export = export_entry, .send = send_update };
 
 /* Prefixes looked at per slice: a full table goes out in slices, so the
  * loop gets back to keepalives and reading between them. */
@@ -331,7 +333,7 @@ static bool flush_peer(struct router *r, struct bgp_peer *p)
 		return false;
 	}
 	rp->next_advert = now_ms(r) + mrai_ms;
-	int rc = adjout_flush(&rp->out, &r->rib.attrs, &p->neg.ctx, max, FLUSH_BUDGET, &export_ops,
+	int rc = adjout_flush(&rp->out, &r->rib, &p->neg.ctx, max, FLUSH_BUDGET, &export_ops,
 	                      p);
 	if (rc < 0)
 		peer_note(p, LOG_WARN, "could not queue UPDATEs: the peer is not reading");
@@ -366,7 +368,8 @@ static void log_selection(const struct rib_entry *e)
 
 	if (!log_enabled(LOG_DEBUG))
 		return;
-	bgp_prefix_format(prefix, sizeof(prefix), &e->prefix);
+	struct bgp_prefix p = rib_entry_prefix(e);
+	bgp_prefix_format(prefix, sizeof(prefix), &p);
 	if (best == NULL) {
 		log_emit(LOG_DEBUG, "rib", NULL, "%s: no path left", prefix);
 		return;
@@ -384,8 +387,8 @@ static void on_rib_changed(void *ctx, struct rib_entry *e)
 	log_selection(e);
 	for (struct bgp_peer *p = r->speaker.peers; p != NULL; p = p->next) {
 		struct router_peer *rp = p->rib;
-		if (bgp_peer_established(p) && (p->neg.ctx.afs & BGP_AF_BIT(e->prefix.af)))
-			adjout_mark(&rp->out, &e->prefix);
+		if (bgp_peer_established(p) && (p->neg.ctx.afs & BGP_AF_BIT(e->af)))
+			adjout_mark(&rp->out, e);
 	}
 }
 
@@ -418,8 +421,8 @@ static void send_table(struct router *r, struct bgp_peer *p, uint8_t afs, bool r
 		if (enhanced && (afs & BGP_AF_BIT(af)))
 			send_marker(p, (enum bgp_af)af, BGP_RR_BORR);
 	while ((e = rib_next(&r->rib, &pos)) != NULL)
-		if (afs & BGP_AF_BIT(e->prefix.af))
-			adjout_mark(&rp->out, &e->prefix);
+		if (afs & BGP_AF_BIT(e->af))
+			adjout_mark(&rp->out, e);
 	if (enhanced || !refresh) {
 		rp->markers_afs |= afs;
 		rp->marker = enhanced ? BGP_RR_EORR : -1;
@@ -494,7 +497,7 @@ void routes_down(void *ctx, struct bgp_peer *p)
 		if (had > 0)
 			peer_note(p, LOG_INFO, "session down: %zu received prefixes dropped", had);
 	}
-	adjout_free(&rp->out, &r->rib.attrs);
+	adjout_free(&rp->out, &r->rib);
 	export_cache_clear(r, rp);
 	rp->over_limit_warned = false;
 	flush_all(r);
@@ -644,7 +647,7 @@ void routes_refresh(void *ctx, struct bgp_peer *p, const struct bgp_route_refres
 			flush_all(r);
 		return;
 	default:
-		adjout_forget(&rp->out, &r->rib.attrs, af);
+		adjout_forget(&rp->out, &r->rib, af);
 		send_table(r, p, BGP_AF_BIT(af), true);
 	}
 }
@@ -674,7 +677,7 @@ void routes_peer_free(struct router *r, struct router_peer *rp)
 	loop_timer_at(r->loop, &rp->mrai_timer, 0);
 	export_cache_clear(r, rp);
 	rib_flush(&r->rib, &rp->src);
-	adjout_free(&rp->out, &r->rib.attrs);
+	adjout_free(&rp->out, &r->rib);
 	free(rp);
 	flush_all(r);
 }

@@ -13,32 +13,35 @@
 
 #include "bgp/update.h"
 #include "rib/adjout.h"
+#include "rib/rib.h"
 #include "testlib.h"
 
 #define N_PREFIXES 1000
 #define N_SETS     10
 
-static struct attrset_table table;
+static struct rib rib;
+static struct rib_source source = { .local = true };
+static struct attrset_table *table = &rib.attrs;
 static struct attrset *sets[N_SETS];
 static int shift;         /* which set a prefix maps to: (i + shift) % N_SETS */
 static bool withdraw_all; /* export nothing */
 static int messages, announced, withdrawn;
 static struct bgp_scratch scratch;
 
-static unsigned index_of(const struct bgp_prefix *p)
+static unsigned index_of(const uint8_t *addr)
 {
-	return (unsigned)p->addr[1] << 8 | p->addr[2];
+	return (unsigned)addr[1] << 8 | addr[2];
 }
 
-static struct attrset *export(void *ctx, const struct bgp_prefix *p)
+static struct attrset *export(void *ctx, const struct rib_entry *e)
 {
 	(void)ctx;
-	if (withdraw_all)
+	if (withdraw_all || e->paths == NULL)
 		return NULL;
-	return attrset_ref(sets[(index_of(p) + (unsigned)shift) % N_SETS]);
+	return attrset_ref(sets[(index_of(e->addr) + (unsigned)shift) % N_SETS]);
 }
 
-static int send(void *ctx, const uint8_t *msg, size_t len)
+static int send_msg(void *ctx, const uint8_t *msg, size_t len)
 {
 	(void)ctx;
 	struct bgp_session_ctx sc = tl_ctx_ebgp();
@@ -56,7 +59,7 @@ static int send(void *ctx, const uint8_t *msg, size_t len)
 		if (reach) {
 			announced++;
 			/* every prefix of a message carries its set's MED */
-			assert_int_equal(u.attrs.med, (index_of(&p) + (unsigned)shift) % N_SETS);
+			assert_int_equal(u.attrs.med, (index_of(p.addr) + (unsigned)shift) % N_SETS);
 		} else {
 			withdrawn++;
 		}
@@ -64,24 +67,33 @@ static int send(void *ctx, const uint8_t *msg, size_t len)
 	return 0;
 }
 
-static const struct adjout_ops ops = { .export = export, .send = send };
+static const struct adjout_ops ops = { .export = export, .send = send_msg };
+
+static struct bgp_prefix prefix_of(unsigned i)
+{
+	struct bgp_prefix p = { .af = BGP_AF_IPV4_UNICAST, .len = 24 };
+	p.addr[0] = 10;
+	p.addr[1] = (uint8_t)(i >> 8);
+	p.addr[2] = (uint8_t)i;
+	return p;
+}
 
 static void mark_all(struct adjout *o)
 {
-	for (unsigned i = 0; i < N_PREFIXES; i++) {
-		struct bgp_prefix p = { .af = BGP_AF_IPV4_UNICAST, .len = 24 };
-		p.addr[0] = 10;
-		p.addr[1] = (uint8_t)(i >> 8);
-		p.addr[2] = (uint8_t)i;
-		assert_int_equal(adjout_mark(o, &p), 0);
+	size_t pos = 0, n = 0;
+	struct rib_entry *e;
+	while ((e = rib_next(&rib, &pos)) != NULL) {
+		assert_int_equal(adjout_mark(o, e), 0);
+		n++;
 	}
+	assert_int_equal(n, N_PREFIXES);
 }
 
 static void flush(struct adjout *o)
 {
 	struct bgp_session_ctx sc = tl_ctx_ebgp();
 	messages = announced = withdrawn = 0;
-	assert_int_equal(adjout_flush(o, &table, &sc, BGP_MAX_LEN, SIZE_MAX, &ops, NULL), 0);
+	assert_int_equal(adjout_flush(o, &rib, &sc, BGP_MAX_LEN, SIZE_MAX, &ops, NULL), 0);
 }
 
 static void test_packing_and_differences(void **state)
@@ -89,8 +101,10 @@ static void test_packing_and_differences(void **state)
 	(void)state;
 	uint8_t path[] = { 2, 1, 0, 0, 0xfd, 0xe9 };
 	struct adjout o;
+	struct rib_entry *e;
 
-	attrset_table_init(&table);
+	struct decide_config dc = { .maximum_paths_ebgp = 1, .maximum_paths_ibgp = 1 };
+	rib_init(&rib, &dc, NULL, NULL);
 	for (int k = 0; k < N_SETS; k++) {
 		struct bgp_attrs a = { .next_hop = 0x0a000001, .med = (uint32_t)k };
 		a.as_path = rbuf_make(path, sizeof(path));
@@ -98,7 +112,11 @@ static void test_packing_and_differences(void **state)
 		bgp_attr_set(&a, BGP_ATTR_AS_PATH);
 		bgp_attr_set(&a, BGP_ATTR_NEXT_HOP);
 		bgp_attr_set(&a, BGP_ATTR_MED);
-		sets[k] = attrset_intern(&table, &a);
+		sets[k] = attrset_intern(table, &a);
+	}
+	for (unsigned i = 0; i < N_PREFIXES; i++) {
+		struct bgp_prefix p = prefix_of(i);
+		assert_int_equal(rib_update_set(&rib, &source, &p, sets[0], 0), 0);
 	}
 	adjout_init(&o);
 
@@ -124,7 +142,7 @@ static void test_packing_and_differences(void **state)
 	assert_int_equal(messages, N_SETS);
 
 	/* The peer asks for the table again: forgotten, then all re-sent. */
-	adjout_forget(&o, &table, BGP_AF_IPV4_UNICAST);
+	adjout_forget(&o, &rib, BGP_AF_IPV4_UNICAST);
 	assert_int_equal(o.count[BGP_AF_IPV4_UNICAST], 0);
 	mark_all(&o);
 	flush(&o);
@@ -136,24 +154,44 @@ static void test_packing_and_differences(void **state)
 	struct bgp_session_ctx sc = tl_ctx_ebgp();
 	int slices = 1;
 	announced = 0;
-	while (adjout_flush(&o, &table, &sc, BGP_MAX_LEN, 300, &ops, NULL) == 1)
+	while (adjout_flush(&o, &rib, &sc, BGP_MAX_LEN, 300, &ops, NULL) == 1)
 		slices++;
 	assert_int_equal(slices, 4);
 	assert_int_equal(announced, N_PREFIXES);
+
+	/* A route leaves the RIB while queued: its entry stays until the
+	 * withdrawal is out, then goes. */
+	struct bgp_prefix gone = prefix_of(7);
+	assert_int_equal(adjout_mark(&o, rib_lookup(&rib, &gone)), 0);
+	rib_withdraw(&rib, &source, &gone);
+	assert_non_null(rib_lookup(&rib, &gone));
+	flush(&o);
+	assert_int_equal(withdrawn, 1);
+	assert_null(rib_lookup(&rib, &gone));
+	assert_int_equal(rib_update_set(&rib, &source, &gone, sets[0], 0), 0);
 
 	/* Everything withdrawn: 1000 x 4 bytes fit one message. */
 	withdraw_all = true;
 	mark_all(&o);
 	flush(&o);
-	assert_int_equal(withdrawn, N_PREFIXES);
+	assert_int_equal(withdrawn, N_PREFIXES - 1);
 	assert_int_equal(messages, 1);
 	assert_int_equal(o.count[BGP_AF_IPV4_UNICAST], 0);
 
-	adjout_free(&o, &table);
+	/* The session ends with routes out and queued: all forgotten. */
+	withdraw_all = false;
+	mark_all(&o);
+	flush(&o);
+	mark_all(&o);
+	adjout_free(&o, &rib);
+	for (size_t pos = 0; (e = rib_next(&rib, &pos)) != NULL;)
+		assert_true(e->out == NULL && e->held == 0);
+	rib_flush(&rib, &source);
+	assert_int_equal(rib.entries.count, 0);
 	for (int k = 0; k < N_SETS; k++)
-		attrset_unref(&table, sets[k]);
-	assert_int_equal(table.sets.count, 0);
-	attrset_table_free(&table);
+		attrset_unref(table, sets[k]);
+	assert_int_equal(table->sets.count, 0);
+	rib_free(&rib);
 }
 
 int main(void)

@@ -64,7 +64,7 @@ start_kbgpd() {
             printf '    timers: {holdTimeSeconds: %s, keepAliveTimeSeconds: %s}\n' "$HOLD" $((HOLD / 3))
         done
     } >"$NSLAB_DIR/router.yaml"
-    nslab_run_bg dut kbgpd "$KBGPD" router -c "$NSLAB_DIR/router.yaml"
+    nslab_run_bg dut kbgpd "$KBGPD" router --run-dir "$NSLAB_DIR" -c "$NSLAB_DIR/router.yaml"
     nslab_wait 10 "kbgpd listening" nslab_listening dut 179
     DUT_PIDS=$(nslab_pid kbgpd)
 }

@@ -182,8 +182,8 @@ static int emit(const struct group *g, const struct bgp_session_ctx *ctx, size_t
 	return 0;
 }
 
-int adjout_flush(struct adjout *o, struct rib *r, const struct bgp_session_ctx *ctx,
-                 size_t max_len, size_t budget, const struct adjout_ops *ops, void *cb)
+int adjout_flush(struct adjout *o, struct rib *r, const struct bgp_session_ctx *ctx, size_t max_len,
+                 size_t budget, const struct adjout_ops *ops, void *cb)
 {
 	struct group *groups = NULL;
 	size_t n_groups = 0, cap_groups = 0;

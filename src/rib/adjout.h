@@ -42,8 +42,8 @@ int adjout_mark(struct adjout *o, struct rib_entry *e);
  * entries, and send the difference: 1 when marked entries remain (call
  * again: long work goes in slices so the loop stays responsive), 0 when
  * done, -1 if sending failed. */
-int adjout_flush(struct adjout *o, struct rib *r, const struct bgp_session_ctx *ctx,
-                 size_t max_len, size_t budget, const struct adjout_ops *ops, void *cb);
+int adjout_flush(struct adjout *o, struct rib *r, const struct bgp_session_ctx *ctx, size_t max_len,
+                 size_t budget, const struct adjout_ops *ops, void *cb);
 static inline bool adjout_busy(const struct adjout *o)
 {
 	return o->done_pending < o->n_pending;

@@ -22,7 +22,8 @@ static bool entry_is(const void *elem, const void *key)
 {
 	const struct rib_entry *e = elem;
 	const struct bgp_prefix *p = key;
-	return e->af == p->af && e->len == p->len && memcmp(e->addr, p->addr, prefix_bytes(e->af)) == 0;
+	return e->af == p->af && e->len == p->len &&
+	       memcmp(e->addr, p->addr, prefix_bytes(e->af)) == 0;
 }
 
 struct bgp_prefix rib_entry_prefix(const struct rib_entry *e)
@@ -319,9 +320,9 @@ void rib_withdraw(struct rib *r, struct rib_source *src, const struct bgp_prefix
 /* Which paths of an entry a walk removes or marks. */
 struct path_filter {
 	struct rib_source *src;
-	int af;           /* -1: every family */
-	bool stale_only;  /* removing: only the stale ones */
-	size_t n;         /* how many were removed or marked */
+	int af;          /* -1: every family */
+	bool stale_only; /* removing: only the stale ones */
+	size_t n;        /* how many were removed or marked */
 };
 
 static bool filter_takes(const struct path_filter *f, const struct rib_entry *e)

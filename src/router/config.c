@@ -349,14 +349,16 @@ static void decode_fib(struct manifest_ctx *ctx, struct router_config *c)
 
 static void decode_small_sections(struct manifest_ctx *ctx, struct router_config *c)
 {
-	static const char *const gr_keys[] = { "enabled", "restartTimeSeconds", NULL };
+	static const char *const gr_keys[] = { "enabled", "restartTimeSeconds",
+		                               "selectionDeferralSeconds", NULL };
 	static const char *const bp_keys[] = { "asPathMultipathRelax", NULL };
-	uint32_t restart = 120, paths = 1;
+	uint32_t restart = 120, deferral = 360, paths = 1;
 
 	if (manifest_enter(ctx, 0, "gracefulRestart")) {
 		manifest_check_keys(ctx, gr_keys);
 		manifest_get_bool(ctx, "enabled", 0, &c->graceful_restart);
 		manifest_get_u32(ctx, "restartTimeSeconds", 0, 1, 4095, &restart);
+		manifest_get_u32(ctx, "selectionDeferralSeconds", 0, 1, 3600, &deferral);
 		manifest_leave(ctx);
 	}
 	if (manifest_enter(ctx, 0, "bestPath")) {
@@ -368,6 +370,7 @@ static void decode_small_sections(struct manifest_ctx *ctx, struct router_config
 	manifest_get_bool(ctx, "ebgpRequiresPolicy", 0, &c->ebgp_requires_policy);
 	manifest_get_u32(ctx, "maximumPaths", 0, 1, 64, &paths);
 	c->restart_time = (uint16_t)restart;
+	c->selection_deferral = (uint16_t)deferral;
 	c->maximum_paths = (uint8_t)paths;
 }
 
@@ -391,6 +394,21 @@ static void decode_spec(struct manifest_ctx *ctx, struct router_config *c)
 	config_decode_policies(ctx, c);
 	decode_groups(ctx, c);
 	manifest_leave(ctx);
+}
+
+/* The name becomes part of file names in the run directory. */
+static void decode_name(struct manifest_ctx *ctx, const struct manifest_obj *obj,
+                        struct router_config *c)
+{
+	const char *name = obj->name != NULL ? obj->name : "router";
+	size_t len = strlen(name);
+	if (len == 0 || len >= sizeof(c->name) ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-.") != len || name[0] == '.') {
+		manifest_errorf(ctx, "metadata.name",
+		                "must be 1..63 of a-z 0-9 - . and not start with a dot");
+		return;
+	}
+	memcpy(c->name, name, len + 1);
 }
 
 static const struct manifest_obj *find_router(struct manifest_set *set, const char *path,
@@ -431,6 +449,7 @@ int router_config_load(const char *path, struct router_config *out, FILE *errors
 	if (obj != NULL) {
 		struct manifest_ctx ctx;
 		manifest_ctx_init(&ctx, &set, obj);
+		decode_name(&ctx, obj, out);
 		decode_spec(&ctx, out);
 	}
 	int rc = obj != NULL && set.n_errors == 0 ? 0 : -1;

@@ -49,6 +49,7 @@ struct router_group {
 
 struct router_config {
 	char path[256];
+	char name[64]; /* metadata.name, "router" without one: names run-dir files */
 	uint32_t asn;
 	uint32_t router_id;
 	uint16_t listen_port;
@@ -56,6 +57,7 @@ struct router_config {
 	size_t n_listen;
 	bool graceful_restart;
 	uint16_t restart_time;
+	uint16_t selection_deferral; /* seconds, after a graceful restart */
 	bool ebgp_requires_policy;
 	bool as_path_multipath_relax;
 	uint8_t maximum_paths;

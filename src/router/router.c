@@ -14,8 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bgp/gr_marker.h"
 #include "lib/log.h"
 #include "router/routes.h"
+
+#define DEFAULT_RUN_DIR "/run/kbgp"
 
 static struct router *router_of(void *ctx)
 {
@@ -251,14 +254,16 @@ static int start_listeners(struct router *r)
 
 static int start_sessions(struct router *r)
 {
+	/* Taken even with graceful restart off, so an old one never lingers. */
+	bool restarting = gr_marker_take(r->run_dir, r->cfg.name, r->cfg.restart_time) &&
+	                  r->cfg.graceful_restart;
 	struct bgp_speaker_cfg sc = {
 		.asn = r->cfg.asn,
 		.router_id = r->cfg.router_id,
 		.idle_hold_min_ms = 1000,
 		.idle_hold_max_ms = 60000,
-		.restarting_until = r->cfg.graceful_restart
-		                            ? loop_now(r->loop) + r->cfg.restart_time * 1000u
-		                            : 0,
+		.restarting_until =
+		        restarting ? loop_now(r->loop) + r->cfg.restart_time * 1000u : 0,
 	};
 
 	gethostname(sc.hostname, sizeof(sc.hostname) - 1);
@@ -267,6 +272,8 @@ static int start_sessions(struct router *r)
 	    start_listeners(r) < 0)
 		return -1;
 	routes_set_networks(r, &r->cfg);
+	if (restarting)
+		routes_defer(r);
 	for (size_t i = 0; i < r->cfg.n_groups; i++) {
 		const struct router_group *g = &r->cfg.groups[i];
 		for (size_t k = 0; k < g->n_neighbors; k++)
@@ -285,16 +292,22 @@ static int start_sessions(struct router *r)
 static void stop_sessions(struct router *r)
 {
 	uint8_t subcode = r->cfg.graceful_restart ? 0 : BGP_CEASE_ADMIN_SHUTDOWN;
+	if (r->cfg.graceful_restart && gr_marker_leave(r->run_dir, r->cfg.name) < 0)
+		log_emit(LOG_WARN, "router", NULL,
+		         "cannot leave the graceful-restart marker in %s: %s; the next start "
+		         "will not defer route selection",
+		         r->run_dir, strerror(errno));
 	while (r->speaker.peers != NULL)
 		remove_peer(r, r->speaker.peers, subcode, "kbgpd shutting down");
 	bgp_speaker_free(&r->speaker);
 	routes_free(r);
 }
 
-int router_start(struct router *r, struct loop *l, struct router_config *cfg)
+int router_start(struct router *r, struct loop *l, struct router_config *cfg, const char *run_dir)
 {
 	memset(r, 0, sizeof(*r));
 	r->loop = l;
+	r->run_dir = run_dir;
 	r->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	if (start_sessions(r) < 0)
@@ -313,21 +326,26 @@ void router_stop(struct router *r)
 
 static void router_usage(FILE *out)
 {
-	fprintf(out, "usage: kbgpd router -c FILE [-v] [--log-json] [--check]\n"
-	             "  -c FILE      BGPRouter manifest (docs/router-config.md)\n"
-	             "  -v           debug logging\n"
-	             "  --log-json   log lines as JSON instead of logfmt\n"
-	             "  --check      validate FILE and exit\n");
+	fprintf(out, "usage: kbgpd router -c FILE [--run-dir DIR] [-v] [--log-json] [--check]\n"
+	             "  -c FILE        BGPRouter manifest (docs/router-config.md)\n"
+	             "  --run-dir DIR  runtime state of this instance, " DEFAULT_RUN_DIR "\n"
+	             "  -v             debug logging\n"
+	             "  --log-json     log lines as JSON instead of logfmt\n"
+	             "  --check        validate FILE and exit\n");
 }
 
 int router_main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{ "config", required_argument, NULL, 'c' }, { "verbose", no_argument, NULL, 'v' },
-		{ "log-json", no_argument, NULL, 'j' },     { "check", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "log-json", no_argument, NULL, 'j' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "run-dir", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = NULL;
+	const char *path = NULL, *run_dir = DEFAULT_RUN_DIR;
 	bool check = false;
 	int opt;
 
@@ -344,6 +362,9 @@ int router_main(int argc, char **argv)
 			break;
 		case 'n':
 			check = true;
+			break;
+		case 'r':
+			run_dir = optarg;
 			break;
 		case 'h':
 			router_usage(stdout);
@@ -367,7 +388,7 @@ int router_main(int argc, char **argv)
 	}
 	struct loop l;
 	struct router r;
-	if (loop_init(&l) < 0 || router_start(&r, &l, &cfg) < 0)
+	if (loop_init(&l) < 0 || router_start(&r, &l, &cfg, run_dir) < 0)
 		return 1;
 	loop_run(&l);
 	return 0;

@@ -321,7 +321,7 @@ static bool flush_peer(struct router *r, struct bgp_peer *p)
 	struct router_peer *rp = p->rib;
 	size_t max = p->neg.ext_message ? BGP_EXT_MAX_LEN : BGP_MAX_LEN;
 
-	if (!bgp_peer_established(p))
+	if (!bgp_peer_established(p) || r->deferring)
 		return false;
 	if (!adjout_busy(&rp->out)) {
 		send_markers(p, rp);
@@ -333,8 +333,7 @@ static bool flush_peer(struct router *r, struct bgp_peer *p)
 		return false;
 	}
 	rp->next_advert = now_ms(r) + mrai_ms;
-	int rc = adjout_flush(&rp->out, &r->rib, &p->neg.ctx, max, FLUSH_BUDGET, &export_ops,
-	                      p);
+	int rc = adjout_flush(&rp->out, &r->rib, &p->neg.ctx, max, FLUSH_BUDGET, &export_ops, p);
 	if (rc < 0)
 		peer_note(p, LOG_WARN, "could not queue UPDATEs: the peer is not reading");
 	if (rc == 0)
@@ -430,6 +429,55 @@ static void send_table(struct router *r, struct bgp_peer *p, uint8_t afs, bool r
 	flush_all(r);
 }
 
+static void end_deferral(struct router *r, const char *why)
+{
+	r->deferring = false;
+	loop_timer_at(r->loop, &r->deferral_timer, 0);
+	log_emit(LOG_INFO, "rib", NULL, "route selection deferral over: %s", why);
+	flush_all(r);
+}
+
+/*
+ * RFC 4724 §4.1: the deferral ends when every peer that can restart
+ * gracefully has sent End-of-RIB for all its families.  Only established
+ * peers count, and at least one must be: a peer that never comes back
+ * would otherwise hold the table until the timer.
+ */
+static void deferral_check(struct router *r)
+{
+	size_t established = 0;
+	if (!r->deferring)
+		return;
+	for (struct bgp_peer *p = r->speaker.peers; p != NULL; p = p->next) {
+		const struct router_peer *rp = p->rib;
+		if (!bgp_peer_established(p))
+			continue;
+		established++;
+		bool waits = p->neg.peer_gr && p->neg.peer_restart_time > 0;
+		if (waits && (rp->eor_received_afs & p->neg.ctx.afs) != p->neg.ctx.afs)
+			return;
+	}
+	if (established > 0)
+		end_deferral(r, "the peers sent End-of-RIB");
+}
+
+static void on_deferral_timer(struct loop_timer *t)
+{
+	end_deferral(container_of(t, struct router, deferral_timer),
+	             "the selection deferral timer expired");
+}
+
+void routes_defer(struct router *r)
+{
+	r->deferring = true;
+	loop_timer_at(r->loop, &r->deferral_timer,
+	              loop_now(r->loop) + r->cfg.selection_deferral * 1000u);
+	log_emit(LOG_INFO, "rib", NULL,
+	         "back from a graceful restart: advertising nothing until the peers send "
+	         "End-of-RIB (at most %u s)",
+	         r->cfg.selection_deferral);
+}
+
 void routes_established(void *ctx, struct bgp_peer *p)
 {
 	struct router *r = router_of(ctx);
@@ -439,6 +487,7 @@ void routes_established(void *ctx, struct bgp_peer *p)
 	rp->src.asn = p->neg.peer_asn;
 	rp->src.router_id = p->neg.peer_id;
 	rp->import_refused_logged = false;
+	rp->eor_received_afs = 0;
 	export_cache_clear(r, rp);
 	learn_next_hops(p, rp);
 	if (rp->stale_afs != 0) {
@@ -500,6 +549,7 @@ void routes_down(void *ctx, struct bgp_peer *p)
 	adjout_free(&rp->out, &r->rib);
 	export_cache_clear(r, rp);
 	rp->over_limit_warned = false;
+	deferral_check(r);
 	flush_all(r);
 }
 
@@ -591,6 +641,8 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 		          bgp_af_table[eor].name, rp->src.count[eor]);
 		if (rp->stale_afs & BGP_AF_BIT(eor))
 			sweep_stale(r, p, rp, eor, "End-of-RIB after a restart");
+		rp->eor_received_afs |= (uint8_t)BGP_AF_BIT(eor);
+		deferral_check(r);
 		return;
 	}
 	/* Without import policies every route of the UPDATE has the same
@@ -729,6 +781,7 @@ void routes_init(struct router *r)
 	};
 	rib_init(&r->rib, &dc, on_rib_changed, r);
 	loop_idle_init(&r->work, on_work);
+	loop_timer_init(&r->deferral_timer, on_deferral_timer);
 	r->self = (struct rib_source){ .local = true,
 		                       .weight = LOCAL_WEIGHT,
 		                       .router_id = r->cfg.router_id };
@@ -737,5 +790,6 @@ void routes_init(struct router *r)
 void routes_free(struct router *r)
 {
 	loop_idle_set(r->loop, &r->work, false);
+	loop_timer_at(r->loop, &r->deferral_timer, 0);
 	rib_free(&r->rib);
 }

@@ -35,6 +35,8 @@ struct router_peer {
 	struct attrset *cache_in, *cache_out;
 	bool cache_local;
 	uint8_t cache_af;
+	/* Families the peer has sent End-of-RIB for in this session. */
+	uint8_t eor_received_afs;
 	/* End-of-RIB (or EoRR) to send per family once the table is out. */
 	uint8_t markers_afs;
 	int marker;
@@ -47,6 +49,9 @@ struct router_peer {
 
 void routes_init(struct router *r);
 void routes_free(struct router *r);
+/* Back from a graceful stop: advertise nothing until the peers' End-of-RIB
+ * or the selection deferral timer. */
+void routes_defer(struct router *r);
 /* Make the RIB's local routes match cfg's networks. */
 void routes_set_networks(struct router *r, const struct router_config *cfg);
 

@@ -5,7 +5,8 @@
 #     (BIRD keeps receiving it) and sweeps the stale routes at FRR's
 #     End-of-RIB once it is back.
 #   - FRR as helper: kbgpd stops (SIGTERM) and starts again within the
-#     restart time; FRR keeps kbgpd's route the whole time.
+#     restart time; FRR keeps kbgpd's route the whole time, and kbgpd
+#     advertises nothing until FRR and BIRD have sent End-of-RIB.
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/../netns/lib.sh"
@@ -36,7 +37,7 @@ spec:
     neighbors: ["10.0.0.11", "10.0.0.22"]
     timers: {holdTimeSeconds: 9, keepAliveTimeSeconds: 3, connectRetryTimeSeconds: 1}
 YAML
-nslab_run_bg k kbgpd "$KBGPD" router -v -c "$NSLAB_DIR/router.yaml"
+nslab_run_bg k kbgpd "$KBGPD" router -v --run-dir "$NSLAB_DIR" -c "$NSLAB_DIR/router.yaml"
 nslab_frr frr frr "router bgp 65001
  bgp router-id 10.0.0.11
  no bgp ebgp-requires-policy
@@ -84,8 +85,16 @@ for _ in 1 2 3; do
     nslab_frr_has_prefix frr 10.10.1.0/24 || nslab_fail "FRR dropped kbgpd's route while it restarted"
     sleep 1
 done
+kbgpd_logged kbgpd "back from a graceful restart" &&
+    nslab_fail "kbgpd deferred route selection on its first start"
+[[ -f $NSLAB_DIR/gr.restart ]] || nslab_fail "kbgpd left no graceful-restart marker"
 nslab_restart kbgpd
 nslab_wait 20 "kbgpd back at FRR" nslab_frr_established frr 10.0.0.1
+nslab_wait 10 "kbgpd defers selection after its graceful restart" kbgpd_logged kbgpd \
+    'msg="back from a graceful restart: advertising nothing until the peers send End-of-RIB (at most 360 s)"'
+nslab_wait 15 "deferral ends at the peers' End-of-RIB" kbgpd_logged kbgpd \
+    'msg="route selection deferral over: the peers sent End-of-RIB"'
+nslab_wait 10 "BIRD has FRR's route again through kbgpd" nslab_bird_has_prefix down 10.21.0.0/24
 nslab_frr_has_prefix frr 10.10.1.0/24 || nslab_fail "FRR lost kbgpd's route after the restart"
 restart_bit() {
     nslab_vtysh frr "show bgp neighbors 10.0.0.1 json" |

@@ -52,7 +52,7 @@ spec:
     timers: {holdTimeSeconds: 9, keepAliveTimeSeconds: 3, connectRetryTimeSeconds: 2}
     families: [{afi: ipv4, safi: unicast}, {afi: ipv6, safi: unicast}]
 YAML
-nslab_run_bg k kbgpd "$KBGPD" router -v -c "$NSLAB_DIR/router.yaml"
+nslab_run_bg k kbgpd "$KBGPD" router -v --run-dir "$NSLAB_DIR" -c "$NSLAB_DIR/router.yaml"
 
 frr_config() { # NAME N AS PASSIVE
     local kbgpd=10.0.0.1

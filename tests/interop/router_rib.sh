@@ -42,7 +42,7 @@ spec:
     neighbors: ["10.0.0.11", "10.0.0.12", "10.0.0.21", "10.0.5.2"]
     timers: {holdTimeSeconds: 9, keepAliveTimeSeconds: 3, connectRetryTimeSeconds: 2}
 YAML
-nslab_run_bg k kbgpd "$KBGPD" router -v -c "$NSLAB_DIR/router.yaml"
+nslab_run_bg k kbgpd "$KBGPD" router -v --run-dir "$NSLAB_DIR" -c "$NSLAB_DIR/router.yaml"
 
 frr() { # NS AS ID NETWORK...
     local networks="" n

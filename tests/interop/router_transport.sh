@@ -78,7 +78,7 @@ $3
 YAML
 }
 write_config 1 1 ""
-nslab_run_bg k kbgpd "$KBGPD" router -v -c "$NSLAB_DIR/router.yaml"
+nslab_run_bg k kbgpd "$KBGPD" router -v --run-dir "$NSLAB_DIR" -c "$NSLAB_DIR/router.yaml"
 
 frr_peer() { # NS AS ID KBGPD_ADDRESS EXTRA_NEIGHBOR_LINES [NETWORK...]
     local networks="" n

@@ -52,9 +52,9 @@ YAML
     done
 } >"$NSLAB_DIR/b.yaml"
 
-nslab_run_bg box a "$KBGPD" router -c "$NSLAB_DIR/a.yaml"
+nslab_run_bg box a "$KBGPD" router --run-dir "$NSLAB_DIR/a" -c "$NSLAB_DIR/a.yaml"
 nslab_wait 10 "A listening" nslab_listening box 179
-nslab_run_bg box b "$KBGPD" router -c "$NSLAB_DIR/b.yaml"
+nslab_run_bg box b "$KBGPD" router --run-dir "$NSLAB_DIR/b" -c "$NSLAB_DIR/b.yaml"
 
 established() { # NAME: sessions whose last logged state is Established
     grep -F 'msg="state changed' "$(nslab_log "$1")" |

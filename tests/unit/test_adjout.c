@@ -59,7 +59,8 @@ static int send_msg(void *ctx, const uint8_t *msg, size_t len)
 		if (reach) {
 			announced++;
 			/* every prefix of a message carries its set's MED */
-			assert_int_equal(u.attrs.med, (index_of(p.addr) + (unsigned)shift) % N_SETS);
+			assert_int_equal(u.attrs.med,
+			                 (index_of(p.addr) + (unsigned)shift) % N_SETS);
 		} else {
 			withdrawn++;
 		}

@@ -67,6 +67,8 @@ static void test_seed_router(void **state)
 	assert_int_equal(c.router_id, 0xac1f01c8);
 	assert_true(c.graceful_restart);
 	assert_int_equal(c.restart_time, 120);
+	assert_int_equal(c.selection_deferral, 360);
+	assert_string_equal(c.name, "router");
 	assert_false(c.ebgp_requires_policy);
 	assert_true(c.as_path_multipath_relax);
 	assert_int_equal(c.maximum_paths, 4);
@@ -98,6 +100,7 @@ static void test_every_mistake_reported(void **state)
 	                    "kind: BGPRouter\n"
 	                    "metadata: {name: r}\n"
 	                    "spec:\n"
+	                    "  gracefulRestart: {enabled: true, selectionDeferralSeconds: 0}\n"
 	                    "  localASN: 0\n"
 	                    "  routerID: 10.0.0.1\n"
 	                    "  peerGroups:\n"
@@ -113,8 +116,10 @@ static void test_every_mistake_reported(void **state)
 	                    &c, &rc);
 	assert_int_equal(rc, -1);
 	const char *want[] = {
-		":5:13: BGPRouter/r: spec.localASN: must be in 1..4294967295 (got 0)",
-		":12:22: BGPRouter/r: spec.peerGroups[0].ttlSecurityHops: cannot be used with",
+		":5:62: BGPRouter/r: spec.gracefulRestart.selectionDeferralSeconds: must be in "
+		"1..3600 (got 0)",
+		":6:13: BGPRouter/r: spec.localASN: must be in 1..4294967295 (got 0)",
+		":13:22: BGPRouter/r: spec.peerGroups[0].ttlSecurityHops: cannot be used with",
 		"spec.peerGroups[0].authSecretRef: authPassword is already set",
 		"spec.peerGroups[1]: needs neighbors or listenRanges",
 		"spec.peerGroups: group name A used twice",
@@ -122,6 +127,20 @@ static void test_every_mistake_reported(void **state)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (strstr(errors, want[i]) == NULL)
 			fail_msg("missing error \"%s\" in:\n%s", want[i], errors);
+	free(errors);
+}
+
+static void test_name_fit_for_files(void **state)
+{
+	(void)state;
+	struct router_config c;
+	int rc;
+	char *errors = load("apiVersion: kbgp.io/v1alpha1\nkind: BGPRouter\n"
+	                    "metadata: {name: ../etc}\n"
+	                    "spec: {localASN: 65000, routerID: 10.0.0.1}\n",
+	                    &c, &rc);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(errors, "BGPRouter/../etc: metadata.name: must be 1..63 of a-z 0-9"));
 	free(errors);
 }
 
@@ -194,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_seed_router),
 		cmocka_unit_test(test_every_mistake_reported),
 		cmocka_unit_test(test_wrong_object),
+		cmocka_unit_test(test_name_fit_for_files),
 		cmocka_unit_test(test_policies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

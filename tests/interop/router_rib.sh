@@ -7,6 +7,7 @@
 # with the feed's own (third-party) next hop, BIRD, on a link of its own,
 # with kbgpd as next hop.
 # Withdrawing one feed shrinks the set; kbgpd's own network reaches all.
+# BIRD's group has an MRAI of 4 s: UPDATEs to it come at least that far apart.
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/../netns/lib.sh"
@@ -39,8 +40,13 @@ spec:
   peerGroups:
   - name: PEERS
     remoteASN: external
-    neighbors: ["10.0.0.11", "10.0.0.12", "10.0.0.21", "10.0.5.2"]
+    neighbors: ["10.0.0.11", "10.0.0.12", "10.0.0.21"]
     timers: {holdTimeSeconds: 9, keepAliveTimeSeconds: 3, connectRetryTimeSeconds: 2}
+  - name: SLOW
+    remoteASN: external
+    neighbors: ["10.0.5.2"]
+    timers: {holdTimeSeconds: 9, keepAliveTimeSeconds: 3, connectRetryTimeSeconds: 2,
+             advertisementIntervalSeconds: 4}
 YAML
 nslab_run_bg k kbgpd "$KBGPD" router -v --run-dir "$NSLAB_DIR" -c "$NSLAB_DIR/router.yaml"
 
@@ -115,6 +121,32 @@ nslab_vtysh feedfrr "clear bgp 10.0.0.1 soft out" >/dev/null
 sleep 2
 frr_path_any 10.98.0.0/24 '^65000 65001$' || nslab_fail "route lost after a route refresh"
 bird_route 10.98.0.0/24 '^65000 65001$' || nslab_fail "BIRD lost a route after a route refresh"
+
+# MRAI (RFC 4271 §9.2.1.1): two routes announced a second apart reach
+# downstream FRR about a second apart, BIRD (advertisementIntervalSeconds 4)
+# at least MRAI apart.
+announce() {
+    nslab_vtysh feedfrr "configure terminal" "router bgp 65001" "address-family ipv4 unicast" \
+        "network $1" >/dev/null
+}
+arrival() { # CHECK PREFIX ASPATH: seconds since the epoch, when CHECK first holds
+    local i
+    for ((i = 0; i < 200; i++)); do
+        if "$1" "$2" "$3"; then date +%s.%N; return 0; fi
+        sleep 0.05
+    done
+    nslab_fail "$2 never arrived ($1)"
+}
+announce 10.97.0.0/24
+bird1=$(arrival bird_route 10.97.0.0/24 '^65000 65001$')
+announce 10.96.0.0/24
+frr2=$(arrival frr_path_any 10.96.0.0/24 '^65000 65001$')
+bird2=$(arrival bird_route 10.96.0.0/24 '^65000 65001$')
+gap=$(awk -v a="$bird1" -v b="$bird2" 'BEGIN { printf "%.2f", b - a }')
+nslab_say "BIRD (MRAI 4 s) got the second route $gap s after the first"
+awk -v g="$gap" 'BEGIN { exit !(g >= 3.5) }' || nslab_fail "MRAI not kept: $gap s between UPDATEs to BIRD"
+awk -v f="$frr2" -v b="$bird2" 'BEGIN { exit !(f < b - 1) }' ||
+    nslab_fail "FRR (no MRAI) did not get the route well before BIRD"
 
 # One feed goes: the set shrinks to one path, downstream keeps the route.
 nslab_kill feedbird

@@ -146,9 +146,8 @@ static bool bgp_cease_has_shutdown_msg(uint8_t code, uint8_t subcode)
 	       (subcode == BGP_CEASE_ADMIN_SHUTDOWN || subcode == BGP_CEASE_ADMIN_RESET);
 }
 
-static void bgp_notification_shutdown_msg(struct bgp_notification *n)
+static void bgp_notification_shutdown_msg(struct bgp_notification *n, struct rbuf r)
 {
-	struct rbuf r = n->data;
 	struct rbuf text;
 	uint8_t len;
 
@@ -165,8 +164,32 @@ int bgp_notification_decode(struct rbuf body, struct bgp_notification *n)
 		return -1;
 	n->data = rbuf_rest(&body);
 	if (bgp_cease_has_shutdown_msg(n->code, n->subcode))
-		bgp_notification_shutdown_msg(n);
+		bgp_notification_shutdown_msg(n, n->data);
+	struct rbuf inner = n->data;
+	if (n->code == BGP_ERR_CEASE && n->subcode == BGP_CEASE_HARD_RESET &&
+	    rbuf_u8(&inner, &n->inner_code) == 0 && rbuf_u8(&inner, &n->inner_subcode) == 0 &&
+	    bgp_cease_has_shutdown_msg(n->inner_code, n->inner_subcode))
+		bgp_notification_shutdown_msg(n, inner);
 	return 0;
+}
+
+bool bgp_notice_needs_hard_reset(const struct bgp_notice *n)
+{
+	return n->code == BGP_ERR_CEASE &&
+	       (n->subcode == BGP_CEASE_MAX_PREFIX || n->subcode == BGP_CEASE_ADMIN_SHUTDOWN ||
+	        n->subcode == BGP_CEASE_PEER_DECONFIGURED || n->subcode == BGP_CEASE_ADMIN_RESET);
+}
+
+void bgp_notification_encode_hard_reset(struct wbuf *w, const struct bgp_notice *n)
+{
+	size_t start = bgp_msg_begin(w, BGP_MSG_NOTIFICATION);
+	wbuf_u8(w, BGP_ERR_CEASE);
+	wbuf_u8(w, BGP_CEASE_HARD_RESET);
+	wbuf_u8(w, n->code);
+	wbuf_u8(w, n->subcode);
+	struct rbuf data = bgp_notice_data(n);
+	wbuf_rbuf(w, &data);
+	bgp_msg_end(w, start);
 }
 
 void bgp_notification_encode(struct wbuf *w, const struct bgp_notice *n)

@@ -72,7 +72,11 @@ struct bgp_notification {
 	uint8_t code;
 	uint8_t subcode;
 	struct rbuf data;
-	/* RFC 9003 shutdown communication of a Cease/2 or Cease/4, made safe
+	/* A Hard Reset (RFC 8538 §3) carries the NOTIFICATION it stands for:
+	 * its code and subcode, 0/0 when absent or too short. */
+	uint8_t inner_code, inner_subcode;
+	/* RFC 9003 shutdown communication of a Cease/2 or Cease/4 (perhaps
+	 * inside a Hard Reset), made safe
 	 * for logs: invalid UTF-8 and control characters become '?'.  Empty
 	 * when absent or when the length octet does not fit the data. */
 	char shutdown_msg[BGP_SHUTDOWN_MSG_MAX + 1];
@@ -83,6 +87,12 @@ struct bgp_notification {
  * when the body is shorter than code + subcode. */
 int bgp_notification_decode(struct rbuf body, struct bgp_notification *n);
 void bgp_notification_encode(struct wbuf *w, const struct bgp_notice *n);
+/* RFC 8538 §5: once the N bit is exchanged, the Ceases that mean "drop my
+ * routes" (maximum prefixes, administrative shutdown and reset, peer
+ * de-configured) must travel as a Hard Reset, or a helper keeps them. */
+bool bgp_notice_needs_hard_reset(const struct bgp_notice *n);
+/* n as the data of a Cease/Hard Reset. */
+void bgp_notification_encode_hard_reset(struct wbuf *w, const struct bgp_notice *n);
 
 const char *bgp_msg_type_name(uint8_t type);
 const char *bgp_err_code_name(uint8_t code);

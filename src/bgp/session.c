@@ -42,12 +42,26 @@ static void peer_log(const struct bgp_peer *p, enum log_level level, const char 
 	log_emit(level, "bgp", fields, "%s", msg);
 }
 
-static void log_notification(const struct bgp_peer *p, const char *dir, uint8_t code,
-                             uint8_t subcode, const char *text)
+/* "Cease / Administrative Reset (6/4)" */
+static void describe_error(char *buf, size_t size, uint8_t code, uint8_t subcode)
 {
 	const char *sub = bgp_err_subcode_name(code, subcode);
-	peer_log(p, LOG_WARN, "NOTIFICATION %s: %s / %s (%u/%u)%s%s%s", dir,
-	         bgp_err_code_name(code), sub != NULL ? sub : "Unknown", code, subcode,
+	snprintf(buf, size, "%s / %s (%u/%u)", bgp_err_code_name(code),
+	         sub != NULL ? sub : "Unknown", code, subcode);
+}
+
+static void log_notification(const struct bgp_peer *p, const char *dir,
+                             const struct bgp_notification *n)
+{
+	char outer[128], inner[128] = "";
+	const char *text = n->shutdown_msg;
+
+	describe_error(outer, sizeof(outer), n->code, n->subcode);
+	if (n->inner_code != 0) {
+		memcpy(inner, " for ", 6);
+		describe_error(inner + 5, sizeof(inner) - 5, n->inner_code, n->inner_subcode);
+	}
+	peer_log(p, LOG_WARN, "NOTIFICATION %s: %s%s%s%s%s", dir, outer, inner,
 	         text[0] ? " \"" : "", text, text[0] ? "\"" : "");
 }
 
@@ -101,9 +115,13 @@ static struct bgp_local peer_local(const struct bgp_peer *p)
 	bgp_caps_mark(c, BGP_CAPA_EXT_MESSAGE);
 	c->as4 = true;
 	c->as4_asn = sc->asn;
+	/* Always announced: without graceful restart of our own, with no
+	 * families and no restart time, which says we help restarting peers
+	 * (RFC 4724 §3, BIRD's "aware" mode).  FRR also answers a route
+	 * refresh only from peers that announce it. */
+	c->gr.present = true;
+	c->gr.flags = BGP_GR_F_NOTIFICATION;
 	if (p->cfg.graceful_restart) {
-		c->gr.present = true;
-		c->gr.flags = BGP_GR_F_NOTIFICATION;
 		if (loop_now(p->speaker->loop) < sc->restarting_until)
 			c->gr.flags |= BGP_GR_F_RESTART;
 		c->gr.restart_time = p->cfg.restart_time;
@@ -146,17 +164,23 @@ static void send_notification(struct bgp_conn *c, const struct bgp_notice *n)
 	if (!conn_is_open(c) || c->connecting)
 		return;
 	wbuf_init(&w, buf, sizeof(buf));
-	bgp_notification_encode(&w, n);
+	struct bgp_peer *p = c->peer;
+	if (c == &p->conn && bgp_peer_established(p) && p->neg.peer_gr_notification &&
+	    bgp_notice_needs_hard_reset(n))
+		bgp_notification_encode_hard_reset(&w, n);
+	else
+		bgp_notification_encode(&w, n);
 	conn_send_msg(c, &w);
 	conn_flush(c);
 	struct bgp_notification sent;
 	struct bgp_msg m;
 	struct bgp_notice unused;
-	if (bgp_frame(wbuf_view(&w), BGP_EXT_MAX_LEN, &m, &unused) == BGP_FRAME_OK &&
-	    bgp_notification_decode(m.body, &sent) == 0)
-		log_notification(c->peer, "sent", n->code, n->subcode, sent.shutdown_msg);
-	c->peer->stats.last_error[0] = n->code;
-	c->peer->stats.last_error[1] = n->subcode;
+	if (bgp_frame(wbuf_view(&w), BGP_EXT_MAX_LEN, &m, &unused) != BGP_FRAME_OK ||
+	    bgp_notification_decode(m.body, &sent) < 0)
+		return;
+	log_notification(p, "sent", &sent);
+	c->peer->stats.last_error[0] = sent.code;
+	c->peer->stats.last_error[1] = sent.subcode;
 	c->peer->stats.last_error_sent = true;
 	c->peer->stats.ended_by_notification = true;
 }
@@ -281,7 +305,7 @@ static void handle_notification(struct bgp_peer *p, const struct bgp_msg *m)
 {
 	struct bgp_notification n;
 	if (bgp_notification_decode(m->body, &n) == 0) {
-		log_notification(p, "received", n.code, n.subcode, n.shutdown_msg);
+		log_notification(p, "received", &n);
 		p->stats.last_error[0] = n.code;
 		p->stats.last_error[1] = n.subcode;
 		p->stats.last_error_sent = false;

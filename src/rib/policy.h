@@ -71,6 +71,7 @@ struct policy {
 	char name[64];
 	struct policy_statement *statements;
 	size_t n_statements;
+	uint64_t digest; /* of its definition: a reload sees whether it changed */
 };
 
 /* Scratch for the values a policy rewrites; lives as long as the result. */

@@ -48,6 +48,26 @@ void rib_init(struct rib *r, const struct decide_config *cfg,
 	r->ctx = ctx;
 }
 
+void rib_local_source_init(struct rib_source *s, uint32_t router_id)
+{
+	*s = (struct rib_source){ .local = true, .weight = RIB_LOCAL_WEIGHT, .router_id = router_id };
+}
+
+void rib_local_attrs(enum bgp_af af, struct bgp_attrs *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->origin = BGP_ORIGIN_IGP;
+	bgp_attr_set(a, BGP_ATTR_ORIGIN);
+	bgp_attr_set(a, BGP_ATTR_AS_PATH);
+	if (af == BGP_AF_IPV4_UNICAST) {
+		bgp_attr_set(a, BGP_ATTR_NEXT_HOP);
+		return;
+	}
+	a->mp_reach.af = (uint8_t)af;
+	a->mp_reach.nh_len = 16;
+	bgp_attr_set(a, BGP_ATTR_MP_REACH);
+}
+
 struct rib_entry *rib_lookup(const struct rib *r, const struct bgp_prefix *p)
 {
 	return htab_find(&r->entries, bgp_prefix_hash(p), p, entry_is);
@@ -394,6 +414,19 @@ size_t rib_sweep_stale(struct rib *r, struct rib_source *src, int af)
 	if (source_has(src, af))
 		rib_walk(r, drop_paths, &f);
 	return f.n;
+}
+
+static void redecide(struct rib *r, struct rib_entry *e, void *ctx)
+{
+	struct selection before;
+	(void)ctx;
+	selection_of(e, &before);
+	entry_changed(r, e, &before);
+}
+
+void rib_redecide(struct rib *r)
+{
+	rib_walk(r, redecide, NULL);
 }
 
 void rib_free(struct rib *r)

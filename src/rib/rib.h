@@ -65,6 +65,16 @@ struct rib_source {
 	void *owner;
 };
 
+/* This speaker as a source: routes it originates beat learned ones on
+ * weight, as FRR's `network` routes do. */
+#define RIB_LOCAL_WEIGHT 32768
+void rib_local_source_init(struct rib_source *s, uint32_t router_id);
+/* The attributes of a route originated here, as the Loc-RIB shows them
+ * (Cilium prints them so): ORIGIN IGP, an empty AS_PATH, next hop 0.0.0.0
+ * or ::.  The caller adds communities, LOCAL_PREF and the like, then
+ * injects with rib_update and takes back with rib_withdraw. */
+void rib_local_attrs(enum bgp_af af, struct bgp_attrs *a);
+
 struct rib {
 	struct htab entries;
 	struct slab entry_slab[BGP_AF_COUNT], path_slab, out_slab;
@@ -105,6 +115,8 @@ void rib_mark_stale(struct rib *r, struct rib_source *src, int af);
  * returns how many went. */
 size_t rib_sweep_stale(struct rib *r, struct rib_source *src, int af);
 
+/* Decide every entry again (the decision settings changed). */
+void rib_redecide(struct rib *r);
 struct rib_entry *rib_lookup(const struct rib *r, const struct bgp_prefix *p);
 static inline const struct rib_path *rib_best(const struct rib_entry *e)
 {

@@ -227,6 +227,18 @@ static void decode_statement(struct manifest_ctx *ctx, struct policy_statement *
 	st->verdict = (enum policy_verdict)action;
 }
 
+/* FNV-1a of the statements in canonical JSON (sorted keys): equal texts,
+ * equal policies. */
+static uint64_t digest_of(const json_t *statements)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	char *text = json_dumps(statements, JSON_SORT_KEYS | JSON_COMPACT);
+	for (const char *c = text; c != NULL && *c != '\0'; c++)
+		h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+	free(text);
+	return h;
+}
+
 void config_decode_policies(struct manifest_ctx *ctx, struct router_config *c)
 {
 	static const char *const keys[] = { "name", "statements", NULL };
@@ -243,6 +255,9 @@ void config_decode_policies(struct manifest_ctx *ctx, struct router_config *c)
 		manifest_check_keys(ctx, keys);
 		manifest_get_string(ctx, "name", MANIFEST_REQUIRED | MANIFEST_NONEMPTY, &name);
 		snprintf(pol->name, sizeof(pol->name), "%s", name);
+		const json_t *statements;
+		if (manifest_get_node(ctx, "statements", 0, &statements) == 1)
+			pol->digest = digest_of(statements);
 		if (manifest_get_list(ctx, "statements", MANIFEST_REQUIRED | MANIFEST_NONEMPTY,
 		                      &m) == 1) {
 			pol->statements = items_alloc(m, sizeof(*pol->statements));

@@ -187,7 +187,7 @@ static void apply_peers(struct router *r, struct router_config *next)
 			add_peer(r, g, &addr, dynamic);
 			continue;
 		}
-		rp->group = g;
+		routes_peer_regroup(r, rp, g, next);
 	}
 	for (size_t i = 0; i < next->n_groups; i++)
 		for (size_t k = 0; k < next->groups[i].n_neighbors; k++)
@@ -225,10 +225,13 @@ static void reload(struct router *r)
 	}
 	apply_peers(r, &next);
 	routes_set_networks(r, &next);
+	bool redecide = r->rib.decide.as_path_multipath_relax != next.as_path_multipath_relax ||
+	                r->rib.decide.maximum_paths_ebgp != next.maximum_paths;
 	r->rib.decide.as_path_multipath_relax = next.as_path_multipath_relax;
 	r->rib.decide.maximum_paths_ebgp = next.maximum_paths;
 	router_config_free(&r->cfg);
 	r->cfg = next;
+	routes_reloaded(r, redecide);
 	log_emit(LOG_INFO, "router", NULL, "reloaded %s", r->cfg.path);
 }
 

@@ -26,7 +26,6 @@
 #include "lib/log.h"
 #include "router/router.h"
 
-#define LOCAL_WEIGHT 32768 /* FRR's weight for routes originated here */
 #define STALEPATH_S  360   /* FRR's stalepath-time: a restarted peer's deadline for End-of-RIB */
 
 /* Where policies build changed values; routes are interned right after. */
@@ -406,22 +405,28 @@ static void send_marker(struct bgp_peer *p, enum bgp_af af, int subtype)
 	bgp_peer_send(p, w.p, w.len);
 }
 
+/* Every prefix of these families is looked at again for the peer. */
+static void mark_table(struct router *r, struct router_peer *rp, uint8_t afs)
+{
+	struct rib_entry *e;
+	size_t pos = 0;
+	while ((e = rib_next(&r->rib, &pos)) != NULL)
+		if (afs & BGP_AF_BIT(e->af))
+			adjout_mark(&rp->out, e);
+}
+
 /* Every prefix of the peer's families, framed by End-of-RIB for the
  * initial table, or by BoRR and EoRR when answering an enhanced route
  * refresh (RFC 7313 §4); the closing markers go once the slices are out. */
 static void send_table(struct router *r, struct bgp_peer *p, uint8_t afs, bool refresh)
 {
 	struct router_peer *rp = p->rib;
-	struct rib_entry *e;
-	size_t pos = 0;
 	bool enhanced = refresh && p->neg.enhanced_rr;
 
 	for (int af = 0; af < BGP_AF_COUNT; af++)
 		if (enhanced && (afs & BGP_AF_BIT(af)))
 			send_marker(p, (enum bgp_af)af, BGP_RR_BORR);
-	while ((e = rib_next(&r->rib, &pos)) != NULL)
-		if (afs & BGP_AF_BIT(e->af))
-			adjout_mark(&rp->out, e);
+	mark_table(r, rp, afs);
 	if (enhanced || !refresh) {
 		rp->markers_afs |= afs;
 		rp->marker = enhanced ? BGP_RR_EORR : -1;
@@ -500,15 +505,15 @@ void routes_established(void *ctx, struct bgp_peer *p)
 }
 
 /*
- * RFC 4724 helper mode: the routes of a peer that can restart gracefully
- * stay, stale, when its session fails, unless kbgp itself stopped it with a
+ * RFC 4724 helper mode, always on (we always announce the capability): the
+ * routes of a peer that can restart gracefully stay, stale, when its session fails, unless kbgp itself stopped it with a
  * Cease, or it ended with a NOTIFICATION without the N bit or with a Hard
  * Reset (RFC 8538 §4).
  */
-static bool keeps_routes(const struct router *r, const struct bgp_peer *p)
+static bool keeps_routes(const struct bgp_peer *p)
 {
 	const struct bgp_stats *st = &p->stats;
-	if (!r->cfg.graceful_restart || !p->neg.peer_gr || p->neg.peer_restart_time == 0)
+	if (!p->neg.peer_gr || p->neg.peer_restart_time == 0)
 		return false;
 	if (!st->ended_by_notification)
 		return true;
@@ -537,7 +542,7 @@ void routes_down(void *ctx, struct bgp_peer *p)
 	struct router_peer *rp = p->rib;
 	size_t had = rp->src.count[0] + rp->src.count[1];
 
-	if (keeps_routes(r, p)) {
+	if (keeps_routes(p)) {
 		keep_stale(r, p, rp);
 	} else {
 		rib_flush(&r->rib, &rp->src);
@@ -734,21 +739,58 @@ void routes_peer_free(struct router *r, struct router_peer *rp)
 	flush_all(r);
 }
 
-/* The router's own routes as the Loc-RIB shows them: ORIGIN IGP, an empty
- * AS_PATH and next hop 0.0.0.0 or :: (Cilium prints them so). */
-static void local_attrs(enum bgp_af af, struct bgp_attrs *a)
+static bool same_chain(const struct policy *const *a, size_t na, const struct policy *const *b,
+                       size_t nb)
 {
-	memset(a, 0, sizeof(*a));
-	a->origin = BGP_ORIGIN_IGP;
-	bgp_attr_set(a, BGP_ATTR_ORIGIN);
-	bgp_attr_set(a, BGP_ATTR_AS_PATH);
-	if (af == BGP_AF_IPV4_UNICAST) {
-		bgp_attr_set(a, BGP_ATTR_NEXT_HOP);
-		return;
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i]->name, b[i]->name) != 0 || a[i]->digest != b[i]->digest)
+			return false;
+	return true;
+}
+
+void routes_peer_regroup(struct router *r, struct router_peer *rp, const struct router_group *g,
+                         const struct router_config *next)
+{
+	const struct router_group *was = rp->group;
+	bool rule = r->cfg.ebgp_requires_policy != next->ebgp_requires_policy;
+	if (rule || !same_chain(was->import_policies, was->n_import_policies, g->import_policies,
+	                        g->n_import_policies))
+		rp->reimport = true;
+	if (rule || !same_chain(was->export_policies, was->n_export_policies, g->export_policies,
+	                        g->n_export_policies))
+		rp->reexport = true;
+	rp->group = g;
+}
+
+static void reimport(struct bgp_peer *p)
+{
+	for (int af = 0; af < BGP_AF_COUNT; af++)
+		if ((p->neg.ctx.afs & BGP_AF_BIT(af)) && bgp_peer_refresh(p, (enum bgp_af)af) < 0) {
+			peer_note(p, LOG_WARN,
+			          "import policy changed but the peer cannot refresh: its routes "
+			          "follow the new policy as they next arrive");
+			return;
+		}
+	peer_note(p, LOG_INFO, "import policy changed: asked the peer for its routes again");
+}
+
+void routes_reloaded(struct router *r, bool redecide)
+{
+	if (redecide)
+		rib_redecide(&r->rib);
+	for (struct bgp_peer *p = r->speaker.peers; p != NULL; p = p->next) {
+		struct router_peer *rp = p->rib;
+		if (bgp_peer_established(p) && rp->reimport)
+			reimport(p);
+		if (bgp_peer_established(p) && rp->reexport) {
+			export_cache_clear(r, rp);
+			mark_table(r, rp, p->neg.ctx.afs);
+		}
+		rp->reimport = rp->reexport = false;
 	}
-	a->mp_reach.af = (uint8_t)af;
-	a->mp_reach.nh_len = 16;
-	bgp_attr_set(a, BGP_ATTR_MP_REACH);
+	flush_all(r);
 }
 
 static bool listed(const struct router_config *c, const struct bgp_prefix *n)
@@ -766,7 +808,7 @@ void routes_set_networks(struct router *r, const struct router_config *cfg)
 		if (!listed(cfg, &r->cfg.networks[i]))
 			rib_withdraw(&r->rib, &r->self, &r->cfg.networks[i]);
 	for (size_t i = 0; i < cfg->n_networks; i++) {
-		local_attrs((enum bgp_af)cfg->networks[i].af, &a);
+		rib_local_attrs((enum bgp_af)cfg->networks[i].af, &a);
 		rib_update(&r->rib, &r->self, &cfg->networks[i], &a, now_ms(r));
 	}
 	flush_all(r);
@@ -782,9 +824,7 @@ void routes_init(struct router *r)
 	rib_init(&r->rib, &dc, on_rib_changed, r);
 	loop_idle_init(&r->work, on_work);
 	loop_timer_init(&r->deferral_timer, on_deferral_timer);
-	r->self = (struct rib_source){ .local = true,
-		                       .weight = LOCAL_WEIGHT,
-		                       .router_id = r->cfg.router_id };
+	rib_local_source_init(&r->self, r->cfg.router_id);
 }
 
 void routes_free(struct router *r)

@@ -35,6 +35,8 @@ struct router_peer {
 	struct attrset *cache_in, *cache_out;
 	bool cache_local;
 	uint8_t cache_af;
+	/* A reload changed what its routes go through on the way in / out. */
+	bool reimport, reexport;
 	/* Families the peer has sent End-of-RIB for in this session. */
 	uint8_t eor_received_afs;
 	/* End-of-RIB (or EoRR) to send per family once the table is out. */
@@ -52,6 +54,14 @@ void routes_free(struct router *r);
 /* Back from a graceful stop: advertise nothing until the peers' End-of-RIB
  * or the selection deferral timer. */
 void routes_defer(struct router *r);
+/* Reload, peer by peer: the peer keeps its session under group g of the
+ * next configuration; note what must be looked at again. */
+void routes_peer_regroup(struct router *r, struct router_peer *rp, const struct router_group *g,
+                         const struct router_config *next);
+/* Reload, once the next configuration is in place: decide every prefix
+ * again if redecide, ask regrouped peers for their routes again (route
+ * refresh) and send them what their new export gives. */
+void routes_reloaded(struct router *r, bool redecide);
 /* Make the RIB's local routes match cfg's networks. */
 void routes_set_networks(struct router *r, const struct router_config *cfg);
 

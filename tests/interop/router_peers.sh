@@ -200,10 +200,11 @@ nslab_restart gobgpb
 nslab_gobgp_cli gobgpb global rib add 10.26.0.0/24 -a ipv4 >/dev/null
 nslab_wait 30 "gobgpb back at kbgpd" kbgpd_established kbgpd 10.0.0.16
 
-# A NOTIFICATION from the peer is logged with its names.
+# A NOTIFICATION from the peer is logged with its names; FRR sends its
+# Administrative Reset as a Hard Reset (RFC 8538, both sides set the N bit).
 nslab_vtysh frrb "clear bgp 10.0.0.1" >/dev/null
 nslab_wait 10 "kbgpd logged FRR's Cease" kbgpd_logged kbgpd \
-    'NOTIFICATION received: Cease / Administrative Reset (6/4)'
+    'NOTIFICATION received: Cease / Hard Reset (6/9) for Cease / Administrative Reset (6/4)'
 nslab_wait 20 "frrb back at kbgpd" kbgpd_established kbgpd 10.0.0.12
 nslab_birdc birda disable kbgp '"kbgp interop: maintenance"' >/dev/null
 nslab_wait 10 "kbgpd logged BIRD's shutdown text" kbgpd_logged kbgpd \

@@ -26,7 +26,8 @@ done
 nslab_ns downbird
 nslab_link k eth1 10.0.5.1/24 downbird eth0 10.0.5.2/24
 
-cat >"$NSLAB_DIR/router.yaml" <<YAML
+write_config() { # [EXTRA GROUP LINES FOR PEERS] [POLICIES]
+    cat >"$NSLAB_DIR/router.yaml" <<YAML
 apiVersion: kbgp.io/v1alpha1
 kind: BGPRouter
 metadata: {name: transit}
@@ -42,12 +43,16 @@ spec:
     remoteASN: external
     neighbors: ["10.0.0.11", "10.0.0.12", "10.0.0.21"]
     timers: {holdTimeSeconds: 9, keepAliveTimeSeconds: 3, connectRetryTimeSeconds: 2}
+${1:-}
   - name: SLOW
     remoteASN: external
     neighbors: ["10.0.5.2"]
     timers: {holdTimeSeconds: 9, keepAliveTimeSeconds: 3, connectRetryTimeSeconds: 2,
              advertisementIntervalSeconds: 4}
+${2:-}
 YAML
+}
+write_config
 nslab_run_bg k kbgpd "$KBGPD" router -v --run-dir "$NSLAB_DIR" -c "$NSLAB_DIR/router.yaml"
 
 frr() { # NS AS ID NETWORK...
@@ -147,6 +152,37 @@ nslab_say "BIRD (MRAI 4 s) got the second route $gap s after the first"
 awk -v g="$gap" 'BEGIN { exit !(g >= 3.5) }' || nslab_fail "MRAI not kept: $gap s between UPDATEs to BIRD"
 awk -v f="$frr2" -v b="$bird2" 'BEGIN { exit !(f < b - 1) }' ||
     nslab_fail "FRR (no MRAI) did not get the route well before BIRD"
+
+# A reload adds policies to PEERS, no session restarts: the import policy
+# drops 10.97.0.0/24 from the feeds (kbgpd asks them for their routes again,
+# so BIRD in SLOW loses it too), the export policy hides 10.98.0.0/24 from
+# downstream FRR only.
+write_config "    importPolicies: [DROP-97]
+    exportPolicies: [HIDE-98]" "  policies:
+  - name: DROP-97
+    statements:
+    - {name: drop, match: {prefixes: [{prefix: 10.97.0.0/24}]}, action: reject}
+    - {name: rest, action: accept}
+  - name: HIDE-98
+    statements:
+    - {name: hide, match: {prefixes: [{prefix: 10.98.0.0/24}]}, action: reject}
+    - {name: rest, action: accept}"
+nslab_kill kbgpd HUP
+nslab_wait 5 "reload applied" kbgpd_logged kbgpd "reloaded $NSLAB_DIR/router.yaml"
+nslab_wait 5 "kbgpd asks FRR for its routes again" kbgpd_logged kbgpd \
+    'peer=10.0.0.11 msg="import policy changed: asked the peer for its routes again"'
+gone() { ! "$@"; }
+nslab_wait 15 "BIRD loses 10.97.0.0/24 (refused on import now)" gone bird_route 10.97.0.0/24 '^65000 65001$'
+nslab_wait 15 "FRR downstream loses 10.98.0.0/24 (hidden on export now)" \
+    gone frr_path_any 10.98.0.0/24 '^65000 65001$' '^10\.0\.0\.11$'
+bird_route 10.98.0.0/24 '^65000 65001$' || nslab_fail "BIRD (no export policy) lost 10.98.0.0/24"
+frr_path_any 10.96.0.0/24 '^65000 65001$' || nslab_fail "FRR downstream lost 10.96.0.0/24"
+for peer in 10.0.0.11 10.0.0.21 10.0.5.2; do
+    kbgpd_established kbgpd "$peer" || nslab_fail "the policy reload disturbed the session with $peer"
+done
+if grep -qF "configuration changed" "$(nslab_log kbgpd)"; then
+    nslab_fail "a policy change restarted a session"
+fi
 
 # One feed goes: the set shrinks to one path, downstream keeps the route.
 nslab_kill feedbird

@@ -99,6 +99,41 @@ static void test_shutdown_communication_round_trip(void **state)
 	assert_string_equal(n.shutdown_msg, "maintenance");
 }
 
+/* RFC 8538: an administrative shutdown sent as a Hard Reset carries the
+ * Cease it stands for, shutdown text included; only the Ceases that mean
+ * "drop my routes" need one. */
+static void test_hard_reset_wraps_the_cease(void **state)
+{
+	(void)state;
+	uint8_t out[512], want[64];
+	struct wbuf w;
+	struct bgp_notification n;
+	struct bgp_notice cease, collision;
+
+	bgp_notice_set_shutdown(&cease, BGP_CEASE_ADMIN_SHUTDOWN, "bye");
+	assert_true(bgp_notice_needs_hard_reset(&cease));
+	bgp_notice_set(&collision, BGP_ERR_CEASE, BGP_CEASE_COLLISION);
+	assert_false(bgp_notice_needs_hard_reset(&collision));
+	wbuf_init(&w, out, sizeof(out));
+	bgp_notification_encode_hard_reset(&w, &cease);
+	size_t len = tl_hex(MARKER "001b 03 06 09 06 02 03 627965", want, sizeof(want));
+	tl_assert_bytes(out, w.len, want, len);
+
+	struct bgp_msg m = tl_frame(out, w.len);
+	assert_int_equal(bgp_notification_decode(m.body, &n), 0);
+	assert_int_equal(n.subcode, BGP_CEASE_HARD_RESET);
+	assert_int_equal(n.inner_code, BGP_ERR_CEASE);
+	assert_int_equal(n.inner_subcode, BGP_CEASE_ADMIN_SHUTDOWN);
+	assert_string_equal(n.shutdown_msg, "bye");
+
+	/* A Hard Reset too short to carry anything is still a Hard Reset. */
+	len = tl_hex(MARKER "0015 03 06 09", want, sizeof(want));
+	m = tl_frame(want, len);
+	assert_int_equal(bgp_notification_decode(m.body, &n), 0);
+	assert_int_equal(n.inner_code, 0);
+	assert_false(n.has_shutdown_msg);
+}
+
 static void test_shutdown_message_is_cut_to_255_bytes(void **state)
 {
 	(void)state;
@@ -175,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_extended_message_length_needs_negotiation),
 		cmocka_unit_test(test_shutdown_communication_round_trip),
 		cmocka_unit_test(test_shutdown_message_is_cut_to_255_bytes),
+		cmocka_unit_test(test_hard_reset_wraps_the_cease),
 		cmocka_unit_test(test_notification_carries_data),
 		cmocka_unit_test(test_route_refresh_subtypes),
 		cmocka_unit_test(test_error_names),

@@ -170,28 +170,41 @@ static void test_attributes_are_shared(void **state)
 	rib_free(&r);
 }
 
-/* A local route (weight 32768, local) wins over a learned one. */
+/* A route originated here (the control plane's PodCIDR, say, with a
+ * community) wins over a learned one on weight; taken back, the learned
+ * one is best again. */
 static void test_local_route_wins(void **state)
 {
 	(void)state;
 	struct decide_config cfg = { .maximum_paths_ebgp = 4, .maximum_paths_ibgp = 4 };
 	struct rib r;
-	struct rib_source self = { .local = true, .weight = 32768 };
+	struct rib_source self;
 	struct rib_source x = source("10.0.0.1", 65001, 1);
-	struct route a, mine;
+	struct route a;
+	struct bgp_attrs mine;
+	uint8_t community[4] = { 0xfd, 0xe8, 0, 1 };
 	struct bgp_prefix p = prefix("10.10.1.0/24");
 
 	rib_init(&r, &cfg, on_changed, NULL);
+	rib_local_source_init(&self, 0x0a000063);
 	route(&a, 65001, 0x0a000001, 0);
-	memset(&mine, 0, sizeof(mine));
-	bgp_attr_set(&mine.a, BGP_ATTR_ORIGIN);
-	bgp_attr_set(&mine.a, BGP_ATTR_NEXT_HOP);
+	rib_local_attrs(BGP_AF_IPV4_UNICAST, &mine);
+	mine.communities = rbuf_make(community, sizeof(community));
+	bgp_attr_set(&mine, BGP_ATTR_COMMUNITIES);
 	rib_update(&r, &x, &p, &a.a, 1);
-	rib_update(&r, &self, &p, &mine.a, 2);
+	rib_update(&r, &self, &p, &mine, 2);
 	struct rib_entry *e = rib_lookup(&r, &p);
+	const struct bgp_attrs *best = &rib_best(e)->attrs->a;
 	assert_ptr_equal(rib_best(e)->src, &self);
 	assert_int_equal(e->reason, DECIDE_WEIGHT);
 	assert_int_equal(e->n_multipath, 1);
+	assert_int_equal(best->origin, BGP_ORIGIN_IGP);
+	assert_int_equal(best->next_hop, 0);
+	assert_int_equal(best->as_path.len, 0);
+	assert_int_equal(best->communities.len, 4);
+
+	rib_withdraw(&r, &self, &p);
+	assert_ptr_equal(rib_best(e)->src, &x);
 	rib_free(&r);
 }
 

@@ -321,29 +321,70 @@ static void decode_networks(struct manifest_ctx *ctx, struct router_config *c)
 	}
 }
 
-static void decode_fib(struct manifest_ctx *ctx, struct router_config *c)
+static void decode_fib_table(struct manifest_ctx *ctx, struct fib_cfg *f)
 {
-	static const char *const keys[] = { "install", "table", "metric", NULL };
 	static const char *const tables[] = { "main", "local", NULL };
 	const json_t *table;
 	unsigned named;
 
+	if (manifest_get_node(ctx, "table", 0, &table) != 1)
+		return;
+	if (!json_is_string(table))
+		manifest_get_u32(ctx, "table", 0, 1, UINT32_MAX, &f->table);
+	else if (manifest_get_enum(ctx, "table", 0, tables, &named) == 1)
+		f->table = named == 0 ? 254 : 255;
+}
+
+/* 0..4 are the kernel's own and static routes: never ours to manage. */
+static void decode_fib_protocol(struct manifest_ctx *ctx, struct fib_cfg *f)
+{
+	static const char *const names[] = { "bgp", NULL };
+	const json_t *proto;
+	unsigned named;
+	uint32_t number;
+
+	if (manifest_get_node(ctx, "protocol", 0, &proto) != 1)
+		return;
+	if (json_is_string(proto)) {
+		if (manifest_get_enum(ctx, "protocol", 0, names, &named) == 1)
+			f->protocol = FIB_PROTO_BGP;
+	} else if (manifest_get_u32(ctx, "protocol", 0, 5, 255, &number) == 1) {
+		f->protocol = (uint8_t)number;
+	}
+}
+
+static void decode_fib_hash(struct manifest_ctx *ctx, struct fib_cfg *f)
+{
+	static const char *const keys[] = { "ipv4", "ipv6", NULL };
+	uint32_t v;
+
+	if (!manifest_enter(ctx, 0, "multipathHashPolicy"))
+		return;
+	manifest_check_keys(ctx, keys);
+	if (manifest_get_u32(ctx, "ipv4", 0, 0, 3, &v) == 1)
+		f->hash_policy4 = (int)v;
+	if (manifest_get_u32(ctx, "ipv6", 0, 0, 3, &v) == 1)
+		f->hash_policy6 = (int)v;
+	manifest_leave(ctx);
+}
+
+static void decode_fib(struct manifest_ctx *ctx, struct router_config *c)
+{
+	static const char *const keys[] = { "install",  "table",          "metric",
+		                            "protocol", "nexthopObjects", "multipathHashPolicy",
+		                            NULL };
+
 	c->fib_install = true;
-	c->fib_table = 254; /* RT_TABLE_MAIN */
-	c->fib_metric = 20;
+	fib_cfg_default(&c->fib);
 	if (!manifest_enter(ctx, 0, "fib"))
 		return;
 	manifest_check_keys(ctx, keys);
 	manifest_get_bool(ctx, "install", 0, &c->fib_install);
-	if (manifest_get_node(ctx, "table", 0, &table) == 1) {
-		if (json_is_string(table)) {
-			if (manifest_get_enum(ctx, "table", 0, tables, &named) == 1)
-				c->fib_table = named == 0 ? 254 : 255;
-		} else {
-			manifest_get_u32(ctx, "table", 0, 1, UINT32_MAX, &c->fib_table);
-		}
-	}
-	manifest_get_u32(ctx, "metric", 0, 0, UINT32_MAX, &c->fib_metric);
+	decode_fib_table(ctx, &c->fib);
+	manifest_get_u32(ctx, "metric", 0, 0, UINT32_MAX, &c->fib.metric);
+	decode_fib_protocol(ctx, &c->fib);
+	manifest_get_bool(ctx, "nexthopObjects", 0, &c->fib.nexthop_objects);
+	decode_fib_hash(ctx, &c->fib);
 	manifest_leave(ctx);
 }
 

@@ -13,6 +13,7 @@
 
 #include "bgp/negotiate.h"
 #include "bgp/nlri.h"
+#include "fib/fib.h"
 #include "bgp/transport.h"
 #include "lib/addr.h"
 #include "rib/policy.h"
@@ -64,8 +65,7 @@ struct router_config {
 	struct bgp_prefix *networks;
 	size_t n_networks;
 	bool fib_install;
-	uint32_t fib_table;
-	uint32_t fib_metric;
+	struct fib_cfg fib;
 	struct router_group *groups;
 	size_t n_groups;
 	struct policy *policies;

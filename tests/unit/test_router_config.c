@@ -76,7 +76,11 @@ static void test_seed_router(void **state)
 	assert_int_equal(c.listen_port, 179);
 	assert_int_equal(c.n_listen, 2);
 	assert_true(c.fib_install);
-	assert_int_equal(c.fib_metric, 20);
+	assert_int_equal(c.fib.metric, 20);
+	assert_int_equal(c.fib.table, 254);
+	assert_int_equal(c.fib.protocol, 186);
+	assert_true(c.fib.nexthop_objects);
+	assert_int_equal(c.fib.hash_policy4, -1);
 	assert_int_equal(c.n_groups, 1);
 	const struct router_group *g = &c.groups[0];
 	assert_string_equal(g->name, "CILIUM");

@@ -123,7 +123,8 @@ static bool same_globals(const struct router_config *a, const struct router_conf
 	return a->asn == b->asn && a->router_id == b->router_id &&
 	       a->listen_port == b->listen_port && a->n_listen == b->n_listen &&
 	       memcmp(a->listen, b->listen, sizeof(a->listen)) == 0 &&
-	       a->graceful_restart == b->graceful_restart && a->restart_time == b->restart_time;
+	       a->graceful_restart == b->graceful_restart && a->restart_time == b->restart_time &&
+	       a->fib_install == b->fib_install && fib_cfg_equal(&a->fib, &b->fib);
 }
 
 /* The group a fixed or dynamic neighbour belongs to under cfg, or NULL. */
@@ -214,7 +215,7 @@ static void reload(struct router *r)
 	free(text);
 	if (!same_globals(&r->cfg, &next)) {
 		log_emit(LOG_WARN, "router", NULL,
-		         "reload: AS, router ID, listen or graceful-restart settings changed: "
+		         "reload: AS, router ID, listen, graceful-restart or FIB settings changed: "
 		         "every session restarts");
 		stop_sessions(r);
 		router_config_free(&r->cfg);
@@ -271,12 +272,16 @@ static int start_sessions(struct router *r)
 
 	gethostname(sc.hostname, sizeof(sc.hostname) - 1);
 	routes_init(r);
+	r->fib_on = r->cfg.fib_install;
+	if (r->fib_on && fib_open(&r->fib, r->loop, &r->cfg.fib) < 0) {
+		r->fib_on = false;
+		return -1;
+	}
 	if (bgp_speaker_init(&r->speaker, r->loop, &sc, &router_ops, r) < 0 ||
 	    start_listeners(r) < 0)
 		return -1;
 	routes_set_networks(r, &r->cfg);
-	if (restarting)
-		routes_defer(r);
+	routes_converge(r, restarting);
 	for (size_t i = 0; i < r->cfg.n_groups; i++) {
 		const struct router_group *g = &r->cfg.groups[i];
 		for (size_t k = 0; k < g->n_neighbors; k++)
@@ -300,6 +305,11 @@ static void stop_sessions(struct router *r)
 		         "cannot leave the graceful-restart marker in %s: %s; the next start "
 		         "will not defer route selection",
 		         r->run_dir, strerror(errno));
+	/* The kernel first: with graceful restart the routes stay for the next
+	 * run, and dropping the peers must not withdraw them one by one. */
+	if (r->fib_on)
+		fib_close(&r->fib, r->cfg.graceful_restart);
+	r->fib_on = false;
 	while (r->speaker.peers != NULL)
 		remove_peer(r, r->speaker.peers, subcode, "kbgpd shutting down");
 	bgp_speaker_free(&r->speaker);

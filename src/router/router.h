@@ -7,6 +7,7 @@
 #define KBGP_ROUTER_ROUTER_H
 
 #include "bgp/session.h"
+#include "fib/fib.h"
 #include "lib/loop.h"
 #include "rib/rib.h"
 #include "router/config.h"
@@ -19,17 +20,20 @@ struct router {
 	struct rib_source self; /* the router's own routes (networks) */
 	struct loop_idle work;  /* Adj-RIB-Out flushes left for later slices */
 	const char *run_dir;    /* the graceful-restart marker (bgp/gr_marker) */
-	/* Back from a graceful stop: nothing is advertised until the peers
-	 * have sent End-of-RIB or the deferral timer fires (RFC 4724 §4.1). */
-	bool deferring;
+	/* Until the peers have sent End-of-RIB or the deferral timer fires,
+	 * the routing table is converging: a previous run's kernel routes
+	 * stay; back from a graceful stop, nothing is advertised either
+	 * (deferring, RFC 4724 §4.1). */
+	bool converging, deferring;
 	struct loop_timer deferral_timer;
+	bool fib_on; /* fib.install */
+	struct fib fib;
 	struct loop_signal sigterm, sigint, sighup;
 };
 
 /* Takes ownership of cfg; run_dir must outlive r.  -1 (with a log line)
  * if a listener fails. */
-int router_start(struct router *r, struct loop *l, struct router_config *cfg,
-                 const char *run_dir);
+int router_start(struct router *r, struct loop *l, struct router_config *cfg, const char *run_dir);
 void router_stop(struct router *r);
 /* `kbgpd router -c FILE [--run-dir DIR] [-v] [--log-json]` */
 int router_main(int argc, char **argv);

@@ -26,7 +26,7 @@
 #include "lib/log.h"
 #include "router/router.h"
 
-#define STALEPATH_S  360   /* FRR's stalepath-time: a restarted peer's deadline for End-of-RIB */
+#define STALEPATH_S 360 /* FRR's stalepath-time: a restarted peer's deadline for End-of-RIB */
 
 /* Where policies build changed values; routes are interned right after. */
 static struct policy_scratch policy_scratch;
@@ -379,10 +379,46 @@ static void log_selection(const struct rib_entry *e)
 }
 
 /* The RIB changed what it selects for e: every peer looks at it again. */
+/* The address a path's packets go to, as the kernel wants it. */
+static bool next_hop_of(const struct rib_path *p, uint8_t af, struct fib_nexthop *out)
+{
+	const struct bgp_attrs *a = &p->attrs->a;
+	memset(out, 0, sizeof(*out));
+	if (af == BGP_AF_IPV4_UNICAST && bgp_attr_has(a, BGP_ATTR_NEXT_HOP)) {
+		out->af = BGP_AF_IPV4_UNICAST;
+		for (int i = 0; i < 4; i++)
+			out->addr[i] = (uint8_t)(a->next_hop >> (24 - 8 * i));
+		return true;
+	}
+	if (bgp_attr_has(a, BGP_ATTR_MP_REACH) && a->mp_reach.nh_len >= 16) {
+		out->af = BGP_AF_IPV6_UNICAST;
+		memcpy(out->addr, a->mp_reach.nh, 16);
+		return true;
+	}
+	return false;
+}
+
+/* The kernel gets the best path and its ECMP set; the router's own
+ * networks lead nowhere and stay out. */
+static void program_fib(struct router *r, const struct rib_entry *e)
+{
+	struct fib_nexthop nh[FIB_MAX_PATHS];
+	size_t n = 0;
+	for (const struct rib_path *p = e->paths; p != NULL && p->multipath && n < FIB_MAX_PATHS;
+	     p = p->next)
+		if (!p->src->local && next_hop_of(p, e->af, &nh[n]))
+			n++;
+	struct bgp_prefix pfx = rib_entry_prefix(e);
+	if (fib_set(&r->fib, &pfx, nh, n) < 0)
+		log_emit(LOG_ERROR, "fib", NULL, "out of memory: a route is not in the kernel");
+}
+
 static void on_rib_changed(void *ctx, struct rib_entry *e)
 {
 	struct router *r = ctx;
 	log_selection(e);
+	if (r->fib_on)
+		program_fib(r, e);
 	for (struct bgp_peer *p = r->speaker.peers; p != NULL; p = p->next) {
 		struct router_peer *rp = p->rib;
 		if (bgp_peer_established(p) && (p->neg.ctx.afs & BGP_AF_BIT(e->af)))
@@ -434,11 +470,15 @@ static void send_table(struct router *r, struct bgp_peer *p, uint8_t afs, bool r
 	flush_all(r);
 }
 
-static void end_deferral(struct router *r, const char *why)
+static void converged(struct router *r, const char *why)
 {
-	r->deferring = false;
+	r->converging = false;
 	loop_timer_at(r->loop, &r->deferral_timer, 0);
-	log_emit(LOG_INFO, "rib", NULL, "route selection deferral over: %s", why);
+	if (r->deferring)
+		log_emit(LOG_INFO, "rib", NULL, "route selection deferral over: %s", why);
+	r->deferring = false;
+	if (r->fib_on)
+		fib_converged(&r->fib);
 	flush_all(r);
 }
 
@@ -448,10 +488,10 @@ static void end_deferral(struct router *r, const char *why)
  * peers count, and at least one must be: a peer that never comes back
  * would otherwise hold the table until the timer.
  */
-static void deferral_check(struct router *r)
+static void convergence_check(struct router *r)
 {
 	size_t established = 0;
-	if (!r->deferring)
+	if (!r->converging)
 		return;
 	for (struct bgp_peer *p = r->speaker.peers; p != NULL; p = p->next) {
 		const struct router_peer *rp = p->rib;
@@ -463,24 +503,26 @@ static void deferral_check(struct router *r)
 			return;
 	}
 	if (established > 0)
-		end_deferral(r, "the peers sent End-of-RIB");
+		converged(r, "the peers sent End-of-RIB");
 }
 
 static void on_deferral_timer(struct loop_timer *t)
 {
-	end_deferral(container_of(t, struct router, deferral_timer),
-	             "the selection deferral timer expired");
+	converged(container_of(t, struct router, deferral_timer),
+	          "the selection deferral timer expired");
 }
 
-void routes_defer(struct router *r)
+void routes_converge(struct router *r, bool restarting)
 {
-	r->deferring = true;
+	r->converging = true;
+	r->deferring = restarting;
 	loop_timer_at(r->loop, &r->deferral_timer,
 	              loop_now(r->loop) + r->cfg.selection_deferral * 1000u);
-	log_emit(LOG_INFO, "rib", NULL,
-	         "back from a graceful restart: advertising nothing until the peers send "
-	         "End-of-RIB (at most %u s)",
-	         r->cfg.selection_deferral);
+	if (restarting)
+		log_emit(LOG_INFO, "rib", NULL,
+		         "back from a graceful restart: advertising nothing until the peers "
+		         "send End-of-RIB (at most %u s)",
+		         r->cfg.selection_deferral);
 }
 
 void routes_established(void *ctx, struct bgp_peer *p)
@@ -506,8 +548,8 @@ void routes_established(void *ctx, struct bgp_peer *p)
 
 /*
  * RFC 4724 helper mode, always on (we always announce the capability): the
- * routes of a peer that can restart gracefully stay, stale, when its session fails, unless kbgp itself stopped it with a
- * Cease, or it ended with a NOTIFICATION without the N bit or with a Hard
+ * routes of a peer that can restart gracefully stay, stale, when its session fails, unless kbgp
+ * itself stopped it with a Cease, or it ended with a NOTIFICATION without the N bit or with a Hard
  * Reset (RFC 8538 §4).
  */
 static bool keeps_routes(const struct bgp_peer *p)
@@ -554,7 +596,7 @@ void routes_down(void *ctx, struct bgp_peer *p)
 	adjout_free(&rp->out, &r->rib);
 	export_cache_clear(r, rp);
 	rp->over_limit_warned = false;
-	deferral_check(r);
+	convergence_check(r);
 	flush_all(r);
 }
 
@@ -647,7 +689,7 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 		if (rp->stale_afs & BGP_AF_BIT(eor))
 			sweep_stale(r, p, rp, eor, "End-of-RIB after a restart");
 		rp->eor_received_afs |= (uint8_t)BGP_AF_BIT(eor);
-		deferral_check(r);
+		convergence_check(r);
 		return;
 	}
 	/* Without import policies every route of the UPDATE has the same

@@ -51,9 +51,10 @@ struct router_peer {
 
 void routes_init(struct router *r);
 void routes_free(struct router *r);
-/* Back from a graceful stop: advertise nothing until the peers' End-of-RIB
- * or the selection deferral timer. */
-void routes_defer(struct router *r);
+/* Start converging: until the peers' End-of-RIB or the selection deferral
+ * timer, a previous run's kernel routes stay, and, restarting after a
+ * graceful stop, nothing is advertised. */
+void routes_converge(struct router *r, bool restarting);
 /* Reload, peer by peer: the peer keeps its session under group g of the
  * next configuration; note what must be looked at again. */
 void routes_peer_regroup(struct router *r, struct router_peer *rp, const struct router_group *g,

@@ -1,0 +1,218 @@
+/*
+ * nl: rtnetlink sockets.
+ */
+#include "fib/nl.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "fib/kmsg.h"
+
+/* Batches of this size go out in one sendmsg; the buffer holds one more
+ * message beyond it, as libmnl's batches want. */
+#define BATCH_SIZE (256u << 10)
+#define BUF_SIZE   (BATCH_SIZE + KMSG_MAX)
+/* The kernel answers a question within its system call; a dump of a full
+ * table takes about a second. */
+#define QUERY_TIMEOUT_MS 10000
+/* Acknowledgements and errors of a whole table must never be dropped. */
+#define RCVBUF (64u << 20)
+
+int nl_open(struct nl_sock *s, const unsigned *groups)
+{
+	int one = 1, rcvbuf = RCVBUF;
+
+	memset(s, 0, sizeof(*s));
+	s->buf = malloc(BUF_SIZE);
+	s->mnl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (s->buf == NULL || s->mnl == NULL ||
+	    mnl_socket_bind(s->mnl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		nl_close(s);
+		return -1;
+	}
+	s->fd = mnl_socket_get_fd(s->mnl);
+	s->portid = mnl_socket_get_portid(s->mnl);
+	s->seq = (uint32_t)time(NULL);
+	/* Best effort: without them errors are plainer, buffers smaller. */
+	mnl_socket_setsockopt(s->mnl, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(s->mnl, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	for (; groups != NULL && *groups != 0; groups++) {
+		unsigned g = *groups;
+		if (mnl_socket_setsockopt(s->mnl, NETLINK_ADD_MEMBERSHIP, &g, sizeof(g)) < 0) {
+			nl_close(s);
+			return -1;
+		}
+	}
+	s->batch = mnl_nlmsg_batch_start(s->buf, BATCH_SIZE);
+	return 0;
+}
+
+void nl_close(struct nl_sock *s)
+{
+	if (s->batch != NULL)
+		mnl_nlmsg_batch_stop(s->batch);
+	if (s->mnl != NULL)
+		mnl_socket_close(s->mnl);
+	free(s->buf);
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+}
+
+struct nlmsghdr *nl_put(struct nl_sock *s)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_batch_current(s->batch);
+	memset(nlh, 0, sizeof(*nlh));
+	return nlh;
+}
+
+static int send_all(struct nl_sock *s, const void *buf, size_t len)
+{
+	while (mnl_socket_sendto(s->mnl, buf, len) < 0) {
+		if (errno == EINTR)
+			continue;
+		return -1;
+	}
+	return 0;
+}
+
+/* Send everything but the message past the batch's end, which moves to
+ * the front (mnl_nlmsg_batch_next said there was no room for it). */
+static int send_full(struct nl_sock *s)
+{
+	struct nlmsghdr *last = mnl_nlmsg_batch_current(s->batch);
+	uint32_t last_len = last->nlmsg_len;
+	size_t len = mnl_nlmsg_batch_size(s->batch);
+	int rc = send_all(s, mnl_nlmsg_batch_head(s->batch), len);
+	mnl_nlmsg_batch_reset(s->batch);
+	s->queued = 0;
+	if (last_len != 0) {
+		memmove(mnl_nlmsg_batch_current(s->batch), last, last_len);
+		mnl_nlmsg_batch_next(s->batch);
+		s->queued = 1;
+	}
+	return rc;
+}
+
+int nl_commit(struct nl_sock *s)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_batch_current(s->batch);
+	nlh->nlmsg_seq = ++s->seq;
+	nlh->nlmsg_pid = 0;
+	s->queued++;
+	if (mnl_nlmsg_batch_next(s->batch))
+		return 0;
+	s->queued--;
+	return send_full(s);
+}
+
+int nl_send(struct nl_sock *s)
+{
+	if (s->queued == 0)
+		return 0;
+	/* Find the last message to ask for its acknowledgement. */
+	struct nlmsghdr *nlh = mnl_nlmsg_batch_head(s->batch), *last = nlh;
+	size_t left = mnl_nlmsg_batch_size(s->batch);
+	while (mnl_nlmsg_ok(nlh, (int)left)) {
+		last = nlh;
+		nlh = mnl_nlmsg_next(nlh, (int *)&left);
+	}
+	last->nlmsg_flags |= NLM_F_ACK;
+	int rc = send_all(s, mnl_nlmsg_batch_head(s->batch), mnl_nlmsg_batch_size(s->batch));
+	mnl_nlmsg_batch_reset(s->batch);
+	s->queued = 0;
+	return rc;
+}
+
+static int each_message(const char *buf, size_t len, nl_msg_fn fn, void *ctx, bool *done,
+                        uint32_t seq)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int left = (int)len;
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		if (done != NULL && nlh->nlmsg_seq == seq &&
+		    (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR))
+			*done = true;
+		if (nlh->nlmsg_type == NLMSG_NOOP)
+			continue;
+		int rc = fn(nlh, ctx);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int nl_receive(struct nl_sock *s, nl_msg_fn fn, void *ctx)
+{
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(s->mnl, s->buf, BUF_SIZE);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+		each_message(s->buf, (size_t)n, fn, ctx, NULL, 0);
+	}
+}
+
+struct query {
+	nl_msg_fn fn;
+	void *ctx;
+	int error;
+};
+
+static int query_reply(const struct nlmsghdr *nlh, void *ctx)
+{
+	struct query *q = ctx;
+	struct kerror e;
+	if (nlh->nlmsg_type == NLMSG_DONE)
+		return 0;
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		if (kmsg_parse_error(nlh, &e) == 0)
+			q->error = e.error;
+		return 0;
+	}
+	return q->fn != NULL ? q->fn(nlh, q->ctx) : 0;
+}
+
+int nl_query(struct nl_sock *s, struct nlmsghdr *req, nl_msg_fn fn, void *ctx)
+{
+	struct query q = { fn, ctx, 0 };
+	bool done = false;
+	char *buf = malloc(BUF_SIZE);
+
+	if (buf == NULL)
+		return ENOMEM;
+	req->nlmsg_seq = ++s->seq;
+	req->nlmsg_flags |= NLM_F_ACK;
+	if (send_all(s, req, req->nlmsg_len) < 0) {
+		free(buf);
+		return errno;
+	}
+	while (!done) {
+		ssize_t n = recv(s->fd, buf, BUF_SIZE, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+			if (poll(&pfd, 1, QUERY_TIMEOUT_MS) == 0) {
+				q.error = ETIMEDOUT;
+				break;
+			}
+			continue;
+		}
+		if (n < 0) {
+			q.error = errno;
+			break;
+		}
+		each_message(buf, (size_t)n, query_reply, &q, &done, s->seq);
+	}
+	free(buf);
+	return q.error;
+}

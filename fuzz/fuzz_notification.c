@@ -78,7 +78,8 @@ static void notification(struct rbuf body)
 		return;
 	/* Sanitised text is valid UTF-8 without controls: nothing to cut,
 	 * nothing to replace. */
-	shutdown_roundtrip(n.subcode, n.shutdown_msg, &back);
+	/* A Hard Reset's text belongs to the Cease it carries. */
+	shutdown_roundtrip(n.inner_code != 0 ? n.inner_subcode : n.subcode, n.shutdown_msg, &back);
 	FUZZ_CHECK(strcmp(n.shutdown_msg, back.shutdown_msg) == 0);
 }
 

@@ -3,6 +3,7 @@
  */
 #include "fib/kmsg.h"
 
+#include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
@@ -264,7 +265,8 @@ int kmsg_parse_error(const struct nlmsghdr *nlh, struct kerror *e)
 	if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*err))
 		return -1;
 	err = mnl_nlmsg_get_payload(nlh);
-	e->error = -err->error;
+	/* errno values are small and positive; anything else is not one. */
+	e->error = err->error <= 0 && err->error > -4096 ? -err->error : EINVAL;
 	size_t offset = sizeof(*err); /* the request's header is always there */
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
 		/* The whole request follows: check it fits before pointing at it. */

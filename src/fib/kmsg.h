@@ -65,6 +65,14 @@ struct kerror {
 };
 int kmsg_parse_error(const struct nlmsghdr *nlh, struct kerror *e);
 
+/* One more whole message at nlh within len bytes.  mnl_nlmsg_ok() casts
+ * the length to int, so a length above 2 GiB would pass it. */
+static inline bool kmsg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= (unsigned)len;
+}
+
 static inline size_t kmsg_addr_len(uint8_t family)
 {
 	return family == 10 /* AF_INET6 */ ? 16 : 4;

@@ -119,10 +119,10 @@ int nl_send(struct nl_sock *s)
 		return 0;
 	/* Find the last message to ask for its acknowledgement. */
 	struct nlmsghdr *nlh = mnl_nlmsg_batch_head(s->batch), *last = nlh;
-	size_t left = mnl_nlmsg_batch_size(s->batch);
-	while (mnl_nlmsg_ok(nlh, (int)left)) {
+	int left = (int)mnl_nlmsg_batch_size(s->batch);
+	while (kmsg_ok(nlh, left)) {
 		last = nlh;
-		nlh = mnl_nlmsg_next(nlh, (int *)&left);
+		nlh = mnl_nlmsg_next(nlh, &left);
 	}
 	last->nlmsg_flags |= NLM_F_ACK;
 	int rc = send_all(s, mnl_nlmsg_batch_head(s->batch), mnl_nlmsg_batch_size(s->batch));
@@ -136,7 +136,7 @@ static int each_message(const char *buf, size_t len, nl_msg_fn fn, void *ctx, bo
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int left = (int)len;
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; kmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 		if (done != NULL && nlh->nlmsg_seq == seq &&
 		    (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR))
 			*done = true;

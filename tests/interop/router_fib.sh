@@ -3,26 +3,32 @@
 # namespace's main table as routes of protocol bgp (186), metric 20, through
 # nexthop objects, and nothing else in the kernel is touched. Checked in the
 # kernel (ip -j route / ip -j nexthop in kbgpd's namespace), never in kbgpd's
-# log (the log only tells whether sessions and ECMP sets are there yet).
-#   - One path: one route with an nhid whose nexthop object (protocol bgp) has
-#     the peer as gateway on the link towards it; IPv4 and IPv6.
-#   - The same prefix from three ASes (multipath-relax, maximumPaths 4): one
-#     route, its nhid a group of exactly three nexthop objects, one a peer.
-#   - A peer goes (BIRD stopped): the group shrinks to two and the route is
-#     never missing in between (polled every 50 ms).
-#   - Graceful restart: kbgpd stopped with SIGTERM leaves its routes in place
-#     unchanged, never missing while it is down and while it starts again;
-#     afterwards no nexthop object of its own is left unused.
-#   - Link down under a peer of its own link: the kernel drops that peer's
-#     only route and its group member, kbgpd does not put them back while the
-#     link is down; link up: both come back.
-#   - Without graceful restart a SIGTERM takes kbgpd's routes and nexthop
-#     objects out of the kernel within 2 s.
-#   - nexthopObjects false: the ECMP prefix is one RTA_MULTIPATH route with
-#     three gateways and no nhid, and no nexthop object of protocol bgp exists.
-#   - Routes and nexthops of other owners (a static route, a protocol 250
-#     route for one of the BGP prefixes at metric 500, nexthop object 4242 of
-#     protocol static) are the same at the end as before kbgpd first started.
+# log: the log only tells when a check may start (sessions up, ECMP sets
+# selected, graceful restart deferral over, a session ended by its hold time).
+# In this order:
+#   1. One path: one route with an nhid whose nexthop object (protocol bgp)
+#      has the peer as gateway on the link towards it; IPv4 and IPv6.
+#   2. The same prefix from three ASes (multipath-relax, maximumPaths 4): one
+#      route, its nhid a group of exactly three nexthop objects whose gateways
+#      are the three peers.
+#   3. A peer goes (BIRD stopped): the group shrinks to two and the route is
+#      never missing in between (polled every 50 ms).
+#   4. Graceful restart: kbgpd stopped with SIGTERM leaves its routes in place
+#      unchanged, never missing while it is down and while it starts again;
+#      once it has settled, no nexthop object of protocol bgp is left unused.
+#   5. Link down under a peer of its own link: the kernel drops that peer's
+#      only route and its group member; kbgpd does not put them back while the
+#      link is down, until and after its session with the peer ends (hold
+#      time); link up: the session and both come back.
+#   6. Without graceful restart a SIGTERM takes kbgpd's routes and nexthop
+#      objects out of the kernel within 2 s.
+#   7. nexthopObjects false: the ECMP prefix is one RTA_MULTIPATH route with
+#      three gateways and no nhid, single paths are plain routes, no nexthop
+#      object of protocol bgp exists; a SIGTERM takes the routes away.
+#   8. Routes and nexthops of other owners (a static route, a protocol 250
+#      route for one of the BGP prefixes at metric 500, nexthop object 4242 of
+#      protocol static), put there before kbgpd first starts, are unchanged
+#      after every phase and at the end.
 #
 # Topology: namespace k runs kbgpd (AS 65000). eth0 on a LAN (10.0.0.1/24,
 # fd00::1/64) with frr1 (FRR, AS 65001, .11), bird2 (BIRD, AS 65002, .12) and
@@ -142,6 +148,15 @@ $out"
     nslab_say "ok: $what"
 }
 
+# fib_keep DESCRIPTION PREFIX EXPECTED... : fib_must without the progress message, for checks repeated
+# in a loop.
+fib_keep() {
+    local what=$1 out
+    shift
+    out=$(fib_is "$@") || nslab_fail "$what
+$out"
+}
+
 # fib_missing PREFIX... : print those of PREFIX that have no route of protocol bgp in the main table.
 # No jq here: the 50 ms watch calls it, and two `ip` calls are all it costs.
 fib_missing() {
@@ -227,9 +242,9 @@ $(fib_dump)"
 
 # Routes and a nexthop of other owners, put there before kbgpd ever runs; `others` prints them as the
 # kernel has them, to compare at the end.
-kip route add 10.77.0.0/24 via 10.0.0.11 dev eth0 proto static
-kip route add 10.91.0.0/24 via 10.0.0.12 dev eth0 proto 250 metric 500
-kip nexthop add id 4242 via 10.0.0.13 dev eth0 proto static
+kip route add 10.77.0.0/24 via 10.0.0.11 dev eth0 proto static || nslab_fail "cannot add the static route"
+kip route add 10.91.0.0/24 via 10.0.0.12 dev eth0 proto 250 metric 500 || nslab_fail "cannot add the proto 250 route"
+kip nexthop add id 4242 via 10.0.0.13 dev eth0 proto static || nslab_fail "cannot add nexthop 4242"
 others() {
     kip -j route show 10.77.0.0/24 | jq -S -c . || echo "ip route show 10.77.0.0/24 failed"
     kip -j route show 10.91.0.0/24 | jq -S -c '[.[] | select(.protocol == "250")]' ||
@@ -255,7 +270,9 @@ $(fib_dump)"
 # kbgpd and its peers
 # ------------------------------------------------------------------------------------------------------
 
-write_config() { # GRACEFUL_RESTART(true|false) NEXTHOP_OBJECTS(true|false)
+# write_config GRACEFUL_RESTART(true|false) FIB : FIB is the manifest's fib map; `{install: true}`
+# leaves table, metric, protocol and nexthopObjects at their defaults (main, 20, bgp, true).
+write_config() {
     cat >"$NSLAB_DIR/router.yaml" <<YAML
 apiVersion: kbgp.io/v1alpha1
 kind: BGPRouter
@@ -267,7 +284,7 @@ spec:
   ebgpRequiresPolicy: false
   bestPath: {asPathMultipathRelax: true}
   maximumPaths: 4
-  fib: {install: true, nexthopObjects: $2}
+  fib: $2
   peerGroups:
   - name: FRR-LAN
     remoteASN: external
@@ -286,7 +303,7 @@ YAML
     "$KBGPD" router --check -c "$NSLAB_DIR/router.yaml" >/dev/null ||
         nslab_fail "kbgpd refuses the test's configuration: $("$KBGPD" router --check -c "$NSLAB_DIR/router.yaml" 2>&1)"
 }
-write_config true true
+write_config true "{install: true}"
 nslab_run_bg k kbgpd "$KBGPD" router -v --run-dir "$NSLAB_DIR" -c "$NSLAB_DIR/router.yaml"
 
 frr() { # NS AS ADDRESS KBGPD_ADDRESS NETWORK...
@@ -349,6 +366,23 @@ rib_paths() {
     (($3 == 1)) && text="1 path in the ECMP set"
     tail -n "+$(($1 + 1))" "$(nslab_log kbgpd)" | grep -F "msg=\"$2: best via" | tail -n 1 | grep -qF "$text"
 }
+# kbgpd_down_since LINE PEER : kbgpd logged its session with PEER leaving Established after log line LINE.
+kbgpd_down_since() {
+    tail -n "+$(($1 + 1))" "$(nslab_log kbgpd)" | grep -F "subsys=bgp peer=$2 " |
+        grep -qF 'msg="state changed from Established'
+}
+# kbgpd_settled LINE : after log line LINE (a restart), kbgpd selected again what the peers still there
+# announce, and the route selection deferral of a graceful restart, if there is one, is over. From the
+# log, as a precondition: kernel checks after it test what kbgpd does once it has converged.
+kbgpd_settled() {
+    local log
+    log=$(tail -n "+$(($1 + 1))" "$(nslab_log kbgpd)")
+    if grep -qF 'back from a graceful restart' <<<"$log"; then
+        grep -qF 'route selection deferral over' <<<"$log" || return 1
+    fi
+    rib_paths "$1" 10.91.0.0/24 1 && rib_paths "$1" fd91::/48 1 && rib_paths "$1" 10.99.0.0/24 2 &&
+        rib_paths "$1" 10.98.0.0/24 3 && rib_paths "$1" 10.94.0.0/24 1
+}
 
 sessions_up 0 "${peers[@]}"
 # What kbgpd selected (its log): this much works without the FIB.
@@ -397,7 +431,7 @@ watch_stop "10.99.0.0/24 while bird3 left the ECMP set"
 fib_must "kernel: 10.99.0.0/24 still a group of .11 and .12" 10.99.0.0/24 "$want_99_2"
 
 # ------------------------------------------------------------------------------------------------------
-# 4a. Graceful restart: SIGTERM leaves the routes untouched while kbgpd is down and while it starts again
+# 4. Graceful restart: SIGTERM leaves the routes untouched while kbgpd is down and while it starts again
 # ------------------------------------------------------------------------------------------------------
 all_prefixes=(10.91.0.0/24 fd91::/48 10.99.0.0/24 10.98.0.0/24 10.94.0.0/24)
 views() { local p; for p in "${all_prefixes[@]}"; do echo "$p: $(fib_view "$p")"; done; }
@@ -418,6 +452,8 @@ nslab_say "ok: the kernel kept kbgpd's routes unchanged for 3 s while it was dow
 line=$(log_lines)
 nslab_restart kbgpd
 sessions_up "$line" 10.0.0.11 10.0.0.12 10.0.4.2
+nslab_wait 20 "kbgpd settled after its graceful restart (End-of-RIB from the peers, routes selected)" \
+    kbgpd_settled "$line"
 nslab_wait 10 "after the graceful restart: 10.91.0.0/24" fib_is 10.91.0.0/24 "$want_91"
 nslab_wait 10 "after the graceful restart: fd91::/48" fib_is fd91::/48 "${want_91v6[@]}"
 nslab_wait 10 "after the graceful restart: 10.99.0.0/24" fib_is 10.99.0.0/24 "$want_99_2"
@@ -428,34 +464,52 @@ watch_stop "kbgpd's routes during its graceful restart"
 others_same "after kbgpd's graceful restart"
 
 # ------------------------------------------------------------------------------------------------------
-# 6. Link down under frr4: the kernel drops its nexthops and kbgpd leaves it so; link up brings them back
+# 5. Link down under frr4: the kernel drops its nexthops and kbgpd leaves it so; link up brings them back
 # ------------------------------------------------------------------------------------------------------
+# Down until kbgpd's hold timer (9 s) has ended its session with frr4 (seen in its log), and a second
+# more: all that time neither the route nor the member may come back.
+line=$(log_lines)
 nslab_say "ip link set eth1 down in the router namespace"
 kip link set dev eth1 down
 nslab_wait 2 "link down: 10.94.0.0/24 gone from the kernel" fib_is 10.94.0.0/24 none
 nslab_wait 2 "link down: 10.98.0.0/24 group without 10.0.4.2" fib_is 10.98.0.0/24 "$want_98_down"
-for i in 1 2 3 4 5 6; do
+deadline=$(($(_nslab_now_us) + 15000000))
+checks=0
+session_down=""
+while :; do
+    fib_keep "link down: 10.94.0.0/24 must stay out of the kernel" 10.94.0.0/24 none
+    fib_keep "link down: 10.98.0.0/24 must stay a group without 10.0.4.2" 10.98.0.0/24 "$want_98_down"
+    fib_keep "link down: 10.99.0.0/24 untouched" 10.99.0.0/24 "$want_99_2"
+    checks=$((checks + 1))
+    if [[ -z $session_down ]] && kbgpd_down_since "$line" 10.0.4.2; then
+        session_down=$checks
+        nslab_say "kbgpd's session with 10.0.4.2 ended (link down)"
+    fi
+    [[ -n $session_down ]] && ((checks >= session_down + 3)) && break
+    (($(_nslab_now_us) < deadline)) ||
+        nslab_fail "kbgpd's session with 10.0.4.2 did not end within 15 s of link down (hold time 9 s)"
     sleep 0.5
-    fib_must "link down (${i}/6): 10.94.0.0/24 stays out of the kernel" 10.94.0.0/24 none
-    fib_must "link down (${i}/6): 10.98.0.0/24 group stays without 10.0.4.2" 10.98.0.0/24 "$want_98_down"
 done
-fib_must "link down: 10.99.0.0/24 untouched" 10.99.0.0/24 "$want_99_2"
+nslab_say "ok: link down: 10.94.0.0/24 stayed out and 10.98.0.0/24 without 10.0.4.2 ($checks checks)"
+line=$(log_lines)
 nslab_say "ip link set eth1 up in the router namespace"
 kip link set dev eth1 up
-nslab_wait 20 "link up: 10.94.0.0/24 back, nhid -> via 10.0.4.2 dev eth1" fib_is 10.94.0.0/24 "$want_94"
+sessions_up "$line" 10.0.4.2
+nslab_wait 10 "link up: 10.94.0.0/24 back, nhid -> via 10.0.4.2 dev eth1" fib_is 10.94.0.0/24 "$want_94"
 nslab_wait 10 "link up: 10.98.0.0/24 group with 10.0.4.2 again" fib_is 10.98.0.0/24 "$want_98"
 others_same "after link down and up"
 
 # ------------------------------------------------------------------------------------------------------
-# 4b. Without graceful restart a SIGTERM takes kbgpd's routes and nexthop objects out of the kernel
+# 6. Without graceful restart a SIGTERM takes kbgpd's routes and nexthop objects out of the kernel
 # ------------------------------------------------------------------------------------------------------
 # Graceful restart is a setting a reload does not change in place: stop (still gracefully) and start
 # kbgpd with it off.
-write_config false true
+write_config false "{install: true}"
 nslab_kill kbgpd TERM
 line=$(log_lines)
 nslab_restart kbgpd
 sessions_up "$line" 10.0.0.11 10.0.0.12 10.0.4.2
+nslab_wait 20 "kbgpd settled after its restart without GR" kbgpd_settled "$line"
 nslab_wait 10 "without GR: 10.98.0.0/24 as before" fib_is 10.98.0.0/24 "$want_98"
 nslab_wait 10 "without GR: 10.99.0.0/24 as before" fib_is 10.99.0.0/24 "$want_99_2"
 nslab_wait 10 "without GR: 10.91.0.0/24 as before" fib_is 10.91.0.0/24 "$want_91"
@@ -482,7 +536,7 @@ others_same "after kbgpd stopped without graceful restart"
 # ------------------------------------------------------------------------------------------------------
 # 7. nexthopObjects false: ECMP as one RTA_MULTIPATH route, no nexthop objects
 # ------------------------------------------------------------------------------------------------------
-write_config false false
+write_config false "{install: true, nexthopObjects: false}"
 line=$(log_lines)
 nslab_restart kbgpd
 sessions_up "$line" 10.0.0.11 10.0.0.12 10.0.4.2
@@ -501,7 +555,7 @@ nslab_kill kbgpd TERM
 await_since "$t0" 2 "SIGTERM without GR: kbgpd's RTA_MULTIPATH routes gone from the kernel" no_bgp_objects
 
 # ------------------------------------------------------------------------------------------------------
-# 5. Other owners: as they were before kbgpd first started
+# 8. Other owners: as they were before kbgpd first started
 # ------------------------------------------------------------------------------------------------------
 others_same "at the end"
 nslab_say "other owners' objects unchanged: $(tr '\n' ' ' <<<"$others_before")"

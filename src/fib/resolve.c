@@ -3,6 +3,7 @@
  */
 #include "fib/resolve.h"
 
+#include <errno.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -46,4 +47,71 @@ int fib_resolve(struct nl_sock *q, uint8_t protocol, const struct fib_nexthop *n
 		memcpy(out->gw, nh->addr, kmsg_addr_len(family));
 	}
 	return 0;
+}
+
+struct exact {
+	const struct bgp_prefix *p;
+	uint8_t family, own;
+	bool found;
+};
+
+static int exact_route(const struct nlmsghdr *nlh, void *ctx)
+{
+	struct exact *x = ctx;
+	struct kroute r;
+	if (kmsg_parse_route(nlh, &r) == 0 && r.family == x->family && r.dst_len == x->p->len &&
+	    r.protocol != x->own && memcmp(r.dst, x->p->addr, kmsg_addr_len(x->family)) == 0)
+		x->found = true;
+	return 0;
+}
+
+/* The kernel answers a lookup that hits a blackhole, unreachable or
+ * prohibit route with EINVAL, without saying which route: those are few,
+ * so look through them (a dump filtered by type). */
+static int present_special(struct nl_sock *q, const struct bgp_prefix *p, uint8_t family,
+                           uint8_t own)
+{
+	static const uint8_t types[] = { RTN_BLACKHOLE, RTN_UNREACHABLE, RTN_PROHIBIT };
+	struct exact x = { p, family, own, false };
+	char buf[KMSG_MAX];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+	for (size_t i = 0; i < sizeof(types) && !x.found; i++) {
+		memset(buf, 0, sizeof(buf));
+		nlh->nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+		nlh->nlmsg_type = RTM_GETROUTE;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		struct rtmsg *rtm = NLMSG_DATA(nlh);
+		rtm->rtm_family = family;
+		rtm->rtm_type = types[i];
+		int err = nl_query(q, nlh, exact_route, &x);
+		if (err != 0) {
+			errno = err;
+			return -1;
+		}
+	}
+	return x.found;
+}
+
+int fib_route_present(struct nl_sock *q, const struct bgp_prefix *p, uint8_t own)
+{
+	uint8_t family = p->af == BGP_AF_IPV6_UNICAST ? AF_INET6 : AF_INET;
+	struct kroute match;
+	char buf[KMSG_MAX];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+	memset(buf, 0, sizeof(buf));
+	kmsg_route_get(nlh, family, p->addr, true);
+	memset(&match, 0, sizeof(match));
+	int err = nl_query(q, nlh, take_route, &match);
+	if (err == ENETUNREACH || err == EHOSTUNREACH)
+		return 0;
+	if (err == EINVAL)
+		return present_special(q, p, family, own);
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return match.family == family && match.dst_len == p->len && match.protocol != own &&
+	       memcmp(match.dst, p->addr, kmsg_addr_len(family)) == 0;
 }

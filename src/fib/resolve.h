@@ -16,4 +16,9 @@
 int fib_resolve(struct nl_sock *q, uint8_t protocol, const struct fib_nexthop *nh,
                 struct kpath *out);
 
+/* 1 if the kernel has a route to exactly p that is not of protocol
+ * `own` (a connected subnet, a static route ...), 0 if not, -1 if it
+ * could not be asked.  BGP's import check for `network` statements. */
+int fib_route_present(struct nl_sock *q, const struct bgp_prefix *p, uint8_t own);
+
 #endif

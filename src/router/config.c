@@ -15,10 +15,19 @@
 #define CONFIG_FILE_MAX (1u << 20)
 #define LIST_MAX        1024
 
-static const char *const spec_keys[] = { "localASN",        "routerID",           "listen",
-	                                 "gracefulRestart", "ebgpRequiresPolicy", "bestPath",
-	                                 "maximumPaths",    "networks",           "fib",
-	                                 "peerGroups",      "policies",           NULL };
+static const char *const spec_keys[] = { "localASN",
+	                                 "routerID",
+	                                 "listen",
+	                                 "gracefulRestart",
+	                                 "ebgpRequiresPolicy",
+	                                 "bestPath",
+	                                 "maximumPaths",
+	                                 "networks",
+	                                 "fib",
+	                                 "peerGroups",
+	                                 "policies",
+	                                 "networkImportCheck",
+	                                 NULL };
 static const char *const group_keys[] = {
 	"name",           "remoteASN",       "neighbors", "listenRanges", "timers",
 	"ebgpMultihop",   "ttlSecurityHops", "families",  "authPassword", "authSecretRef",
@@ -409,6 +418,8 @@ static void decode_small_sections(struct manifest_ctx *ctx, struct router_config
 	}
 	c->ebgp_requires_policy = true;
 	manifest_get_bool(ctx, "ebgpRequiresPolicy", 0, &c->ebgp_requires_policy);
+	c->network_import_check = true;
+	manifest_get_bool(ctx, "networkImportCheck", 0, &c->network_import_check);
 	manifest_get_u32(ctx, "maximumPaths", 0, 1, 64, &paths);
 	c->restart_time = (uint16_t)restart;
 	c->selection_deferral = (uint16_t)deferral;

@@ -64,6 +64,7 @@ struct router_config {
 	uint8_t maximum_paths;
 	struct bgp_prefix *networks;
 	size_t n_networks;
+	bool network_import_check; /* a network is announced while the kernel has it */
 	bool fib_install;
 	struct fib_cfg fib;
 	struct router_group *groups;

@@ -272,6 +272,10 @@ static int start_sessions(struct router *r)
 
 	gethostname(sc.hostname, sizeof(sc.hostname) - 1);
 	routes_init(r);
+	if (nl_open(&r->probe, NULL) < 0) {
+		log_emit(LOG_ERROR, "router", NULL, "cannot open netlink: %s", strerror(errno));
+		return -1;
+	}
 	r->fib_on = r->cfg.fib_install;
 	if (r->fib_on && fib_open(&r->fib, r->loop, &r->cfg.fib) < 0) {
 		r->fib_on = false;
@@ -314,6 +318,7 @@ static void stop_sessions(struct router *r)
 		remove_peer(r, r->speaker.peers, subcode, "kbgpd shutting down");
 	bgp_speaker_free(&r->speaker);
 	routes_free(r);
+	nl_close(&r->probe);
 }
 
 int router_start(struct router *r, struct loop *l, struct router_config *cfg, const char *run_dir)

@@ -28,6 +28,11 @@ struct router {
 	struct loop_timer deferral_timer;
 	bool fib_on; /* fib.install */
 	struct fib fib;
+	/* The import check of `networks`: asked of the kernel at start, at
+	 * reload and every few seconds. */
+	struct nl_sock probe;
+	struct loop_timer network_timer;
+	bool networks_checked; /* once: every network's state is logged */
 	struct loop_signal sigterm, sigint, sighup;
 };
 

@@ -13,6 +13,7 @@
  */
 #include "router/routes.h"
 
+#include <errno.h>
 #include <ifaddrs.h>
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -23,6 +24,7 @@
 
 #include "bgp/aspath.h"
 #include "bgp/update_build.h"
+#include "fib/resolve.h"
 #include "lib/log.h"
 #include "router/router.h"
 
@@ -843,17 +845,67 @@ static bool listed(const struct router_config *c, const struct bgp_prefix *n)
 	return false;
 }
 
+#define NETWORK_CHECK_MS 2000
+
+static bool originated(const struct router *r, const struct bgp_prefix *p)
+{
+	const struct rib_entry *e = rib_lookup(&r->rib, p);
+	for (const struct rib_path *path = e != NULL ? e->paths : NULL; path != NULL;
+	     path = path->next)
+		if (path->src == &r->self)
+			return true;
+	return false;
+}
+
+/* FRR's `bgp network import-check`: a network goes out while the kernel
+ * has a route to exactly it (a connected subnet, a static route). */
+static bool network_present(struct router *r, const struct router_config *cfg,
+                            const struct bgp_prefix *p)
+{
+	char text[64];
+	if (!cfg->network_import_check)
+		return true;
+	int present = fib_route_present(&r->probe, p, cfg->fib.protocol);
+	if (present >= 0)
+		return present == 1;
+	bgp_prefix_format(text, sizeof(text), p);
+	log_emit(LOG_WARN, "router", NULL, "network %s: cannot ask the kernel: %s", text,
+	         strerror(errno));
+	return originated(r, p); /* keep what it was */
+}
+
 void routes_set_networks(struct router *r, const struct router_config *cfg)
 {
 	struct bgp_attrs a;
+	char text[64];
 	for (size_t i = 0; i < r->cfg.n_networks; i++)
 		if (!listed(cfg, &r->cfg.networks[i]))
 			rib_withdraw(&r->rib, &r->self, &r->cfg.networks[i]);
 	for (size_t i = 0; i < cfg->n_networks; i++) {
-		rib_local_attrs((enum bgp_af)cfg->networks[i].af, &a);
-		rib_update(&r->rib, &r->self, &cfg->networks[i], &a, now_ms(r));
+		const struct bgp_prefix *p = &cfg->networks[i];
+		bool was = originated(r, p), is = network_present(r, cfg, p);
+		if (is) {
+			rib_local_attrs((enum bgp_af)p->af, &a);
+			rib_update(&r->rib, &r->self, p, &a, now_ms(r));
+		} else {
+			rib_withdraw(&r->rib, &r->self, p);
+		}
+		if (was == is && r->networks_checked)
+			continue;
+		bgp_prefix_format(text, sizeof(text), p);
+		log_emit(is ? LOG_INFO : LOG_WARN, "router", NULL, "network %s: %s", text,
+		         is ? "announced"
+		            : "not in the kernel's table: not announced (import check)");
 	}
+	r->networks_checked = true;
 	flush_all(r);
+	loop_timer_at(r->loop, &r->network_timer, now_ms(r) + NETWORK_CHECK_MS);
+}
+
+static void on_network_timer(struct loop_timer *t)
+{
+	struct router *r = container_of(t, struct router, network_timer);
+	routes_set_networks(r, &r->cfg);
 }
 
 void routes_init(struct router *r)
@@ -866,6 +918,7 @@ void routes_init(struct router *r)
 	rib_init(&r->rib, &dc, on_rib_changed, r);
 	loop_idle_init(&r->work, on_work);
 	loop_timer_init(&r->deferral_timer, on_deferral_timer);
+	loop_timer_init(&r->network_timer, on_network_timer);
 	rib_local_source_init(&r->self, r->cfg.router_id);
 }
 
@@ -873,5 +926,6 @@ void routes_free(struct router *r)
 {
 	loop_idle_set(r->loop, &r->work, false);
 	loop_timer_at(r->loop, &r->deferral_timer, 0);
+	loop_timer_at(r->loop, &r->network_timer, 0);
 	rib_free(&r->rib);
 }

@@ -31,6 +31,7 @@ spec:
   gracefulRestart: {enabled: true, restartTimeSeconds: 30}
   ebgpRequiresPolicy: false
   networks: ["10.10.1.0/24"]
+  networkImportCheck: false
   peerGroups:
   - name: PEERS
     remoteASN: external

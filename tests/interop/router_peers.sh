@@ -34,6 +34,7 @@ spec:
   routerID: 10.0.0.1
   ebgpRequiresPolicy: false
   networks: ["10.10.1.0/24", "fd10::/48"]
+  networkImportCheck: false
   peerGroups:
   - name: ACTIVE
     remoteASN: external

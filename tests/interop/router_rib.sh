@@ -37,7 +37,7 @@ spec:
   ebgpRequiresPolicy: false
   bestPath: {asPathMultipathRelax: true}
   maximumPaths: 4
-  networks: ["10.10.1.0/24"]
+  networks: ["10.10.1.0/24", "10.10.2.0/24"]
   peerGroups:
   - name: PEERS
     remoteASN: external
@@ -53,6 +53,9 @@ ${2:-}
 YAML
 }
 write_config
+# The import check (on by default, as in FRR) wants the networks in the
+# kernel: 10.10.1.0/24 is, 10.10.2.0/24 comes later.
+nslab_exec k ip route add blackhole 10.10.1.0/24
 nslab_run_bg k kbgpd "$KBGPD" router -v --run-dir "$NSLAB_DIR" -c "$NSLAB_DIR/router.yaml"
 
 frr() { # NS AS ID NETWORK...
@@ -110,6 +113,18 @@ bird_route() { # PREFIX ASPATH_REGEX: via kbgpd (next hop self on BIRD's own lin
 nslab_wait 15 "BIRD downstream: 10.99.0.0/24 via AS 65000 then a feed" bird_route 10.99.0.0/24 '^65000 6500[12]$'
 nslab_wait 15 "BIRD downstream: 10.98.0.0/24 via 65000 65001" bird_route 10.98.0.0/24 '^65000 65001$'
 nslab_wait 15 "BIRD downstream: kbgpd's own network" bird_route 10.10.1.0/24 '^65000$'
+
+# Import check: 10.10.2.0/24 goes out once the kernel has it, and is
+# withdrawn when the kernel loses it.
+kbgpd_logged kbgpd 'msg="network 10.10.2.0/24: not in the kernel'"'"'s table: not announced (import check)"' ||
+    nslab_fail "kbgpd did not say why 10.10.2.0/24 is not announced"
+frr_path_any 10.10.2.0/24 '^65000$' '^10\.0\.0\.1$' && nslab_fail "10.10.2.0/24 announced without a kernel route"
+nslab_exec k ip route add blackhole 10.10.2.0/24
+nslab_wait 10 "FRR downstream gets 10.10.2.0/24 once the kernel has it" \
+    frr_path_any 10.10.2.0/24 '^65000$' '^10\.0\.0\.1$'
+nslab_exec k ip route del blackhole 10.10.2.0/24
+nslab_wait 10 "FRR downstream loses 10.10.2.0/24 with the kernel route" \
+    nslab_not frr_path_any 10.10.2.0/24 '^65000$' '^10\.0\.0\.1$'
 
 # No route goes back where it came from: the feeds do not get their own
 # prefixes from kbgpd (FRR would show 10.98.0.0/24 via 65000 otherwise).

@@ -44,6 +44,7 @@ spec:
   routerID: 10.0.0.1
   ebgpRequiresPolicy: false
   networks: ["10.10.1.0/24"]
+  networkImportCheck: false
   peerGroups:
   - name: MD5OK
     remoteASN: 65011

@@ -27,6 +27,7 @@ spec:
   routerID: 10.255.0.1
   listen: {addresses: ["0.0.0.0"]}
   networks: ["10.10.0.0/24"]
+  networkImportCheck: false
   peerGroups:
   - name: MANY
     remoteASN: 65001
@@ -43,6 +44,7 @@ spec:
   routerID: 10.255.0.2
   listen: {port: 0}
   networks: ["10.20.0.0/24"]
+  networkImportCheck: false
   peerGroups:
 YAML
     for ((k = 1; k <= count; k++)); do

@@ -538,6 +538,10 @@ static void pending_io(struct loop_io *io, unsigned events)
 		conn_close(c);
 		return;
 	}
+	/* Handled here, whichever connection survives: left unread, it would
+	 * be read again as an OPEN in OpenConfirm (FSM error 5/2).  The bytes
+	 * stay in place until the next read, so m stays valid. */
+	conn_consume(c, m.len);
 	resolve_collision(c->peer, &m);
 }
 

@@ -217,6 +217,11 @@ static void test_collision(void **state)
 	assert_true(sides[1].peer->conn.outgoing);
 	assert_int_equal(sides[0].established, 1);
 	assert_int_equal(sides[1].established, 1);
+	/* The only NOTIFICATION is the Cease closing the other connection:
+	 * the surviving one's OPEN is never read twice (FSM error 5/2). */
+	for (int i = 0; i < 2; i++)
+		assert_true(sides[i].peer->stats.last_error[0] == 0 ||
+		            sides[i].peer->stats.last_error[0] == BGP_ERR_CEASE);
 	teardown_sides();
 }
 

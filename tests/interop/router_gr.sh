@@ -57,10 +57,6 @@ protocol bgp kbgp {
   local 10.0.0.22 as 65011;
   neighbor 10.0.0.1 as 65000;
   hold time 9; keepalive time 3; connect retry time 1; connect delay time 1;
-  # Once in about ten runs BIRD reports Unexpected message in OpenConfirm
-  # state from the restarted kbgpd (under investigation); it would then
-  # wait its default 60 s before trying again.
-  error wait time 1, 5;
   ipv4 { import all; export none; };
 }"
 

@@ -136,6 +136,8 @@ void bgp_attrs_encode(struct wbuf *w, const struct bgp_attrs *a, const struct bg
 /* GoBGP-style rendering as Cilium prints it:
  * "[{Origin: i} {AsPath: 65001} {Nexthop: 0.0.0.0}]". */
 void bgp_attrs_format_gobgp(struct sbuf *s, const struct bgp_attrs *a);
+/* The name of a well-known community (RFC 1997 and successors), or NULL. */
+const char *bgp_community_name(uint32_t c);
 
 /* RFC name of an attribute code ("AS_PATH"), or NULL if unknown. */
 const char *bgp_attr_name(uint8_t code);

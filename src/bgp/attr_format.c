@@ -66,7 +66,7 @@ void attr_format_aggregator(struct sbuf *s, const struct bgp_attrs *a)
 	sbuf_puts(s, "}}");
 }
 
-static const char *community_name(uint32_t c)
+const char *bgp_community_name(uint32_t c)
 {
 	switch (c) {
 	case BGP_COMM_GRACEFUL_SHUTDOWN:
@@ -97,7 +97,7 @@ void attr_format_communities(struct sbuf *s, const struct bgp_attrs *a)
 
 	sbuf_puts(s, "{Communities: ");
 	for (int i = 0; rbuf_u32(&r, &c) == 0; i++) {
-		const char *name = community_name(c);
+		const char *name = bgp_community_name(c);
 		sbuf_puts(s, i == 0 ? "" : ", ");
 		if (name != NULL)
 			sbuf_puts(s, name);

@@ -83,6 +83,7 @@ struct fib {
 	uint32_t *stale_ids; /* a previous run's nexthop objects */
 	size_t n_stale_ids;
 	size_t failures_logged;
+	int hash_policy[2]; /* in use, IPv4 and IPv6; -1 unknown */
 	struct fib_stats stats;
 };
 

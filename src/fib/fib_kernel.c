@@ -56,7 +56,7 @@ bool fib_id_taken(const struct fib *f, uint32_t id)
 
 /* --- multipath hashing (per network namespace) --- */
 
-static void hash_policy(int family_v6, int value)
+static int hash_policy(int family_v6, int value)
 {
 	char path[80];
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv%d/fib_multipath_hash_policy",
@@ -82,6 +82,7 @@ static void hash_policy(int family_v6, int value)
 	if (now >= 0 && now <= 3)
 		log_emit(LOG_INFO, "fib", NULL, "IPv%d ECMP hash policy %d (%s)", family_v6 ? 6 : 4,
 		         now, names[now]);
+	return now;
 }
 
 /* --- what a previous run left --- */
@@ -388,8 +389,8 @@ int fib_kernel_open(struct fib *f)
 		log_emit(LOG_ERROR, "fib", NULL, "cannot open netlink: %s", strerror(errno));
 		return -1;
 	}
-	hash_policy(0, f->cfg.hash_policy4);
-	hash_policy(1, f->cfg.hash_policy6);
+	f->hash_policy[0] = hash_policy(0, f->cfg.hash_policy4);
+	f->hash_policy[1] = hash_policy(1, f->cfg.hash_policy6);
 	if (read_leftovers(f) < 0) {
 		log_emit(LOG_ERROR, "fib", NULL, "cannot read the kernel's routes: %s",
 		         strerror(errno));

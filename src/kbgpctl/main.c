@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ctl/decode.h"
+#include "kbgpctl/daemon.h"
 #include "lib/hex.h"
 
 #define DECODE_INPUT_MAX (16u << 20)
@@ -95,35 +96,73 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *help;
-} commands[] = {
+} local_commands[] = {
 	{ "decode", decode_main, "Decode captured BGP messages and show RFC 7606 verdicts" },
+};
+
+static const struct {
+	const char *name;
+	int (*run)(const struct ctl_opts *o, int argc, char **argv);
+	const char *help;
+} daemon_commands[] = {
+	{ "bgp", cmd_bgp, "Cilium's views: bgp peers, bgp routes, bgp route-policies" },
+	{ "show", cmd_show, "FRR's views: show ip bgp [summary|PREFIX], show ip route bgp ..." },
+	{ "clear", cmd_clear, "clear bgp NEIGHBOR [soft in|soft out]" },
+	{ "reload", cmd_reload, "Re-read kbgpd's configuration (as SIGHUP)" },
+	{ "call", cmd_call, "Send any control request: call COMMAND [KEY=VALUE...]" },
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: kbgpctl <command> [arguments]\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "usage: kbgpctl [-s [NODE=]SOCKET]... [-o json|text] <command> [arguments]\n\n"
+	             "commands:\n");
+	for (size_t i = 0; i < sizeof(daemon_commands) / sizeof(daemon_commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", daemon_commands[i].name, daemon_commands[i].help);
+	for (size_t i = 0; i < sizeof(local_commands) / sizeof(local_commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", local_commands[i].name, local_commands[i].help);
+	fprintf(out, "\nWithout -s, kbgpctl asks the one kbgpd whose socket is in /run/kbgp.\n");
+}
+
+static int run_daemon_command(struct ctl_opts *o, int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof(daemon_commands) / sizeof(daemon_commands[0]); i++) {
+		if (strcmp(argv[0], daemon_commands[i].name) != 0)
+			continue;
+		if (o->n_targets == 0 && ctl_default_target(o) < 0)
+			return 2;
+		return daemon_commands[i].run(o, argc, argv);
+	}
+	fprintf(stderr, "kbgpctl: unknown command '%s'\n", argv[0]);
+	usage(stderr);
+	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
+	static struct ctl_opts opts;
+	int i = 1;
+
+	for (; i < argc; i++) {
+		int rc = ctl_global_option(&opts, argc, argv, &i);
+		if (rc < 0)
+			return 2;
+		if (rc == 0)
+			break;
+	}
+	if (i >= argc) {
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
+	if (strcmp(argv[i], "--version") == 0) {
 		printf("kbgpctl %s\n", KBGP_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "help") == 0) {
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "kbgpctl: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return 2;
+	for (size_t k = 0; k < sizeof(local_commands) / sizeof(local_commands[0]); k++)
+		if (strcmp(argv[i], local_commands[k].name) == 0)
+			return local_commands[k].run(argc - i, argv + i);
+	return run_daemon_command(&opts, argc - i, argv + i);
 }

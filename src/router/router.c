@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bgp/gr_marker.h"
 #include "lib/log.h"
+#include "router/router_ctl.h"
 #include "router/routes.h"
 
 #define DEFAULT_RUN_DIR "/run/kbgp"
@@ -196,7 +198,7 @@ static void apply_peers(struct router *r, struct router_config *next)
 				add_peer(r, &next->groups[i], &next->groups[i].neighbors[k], false);
 }
 
-static void reload(struct router *r)
+char *router_reload(struct router *r)
 {
 	struct router_config next;
 	char *text = NULL;
@@ -209,8 +211,7 @@ static void reload(struct router *r)
 		log_emit(LOG_ERROR, "router", NULL,
 		         "reload refused, running configuration kept:\n%s",
 		         text != NULL ? text : "");
-		free(text);
-		return;
+		return text != NULL ? text : strdup("reload refused");
 	}
 	free(text);
 	if (!same_globals(&r->cfg, &next)) {
@@ -220,9 +221,11 @@ static void reload(struct router *r)
 		stop_sessions(r);
 		router_config_free(&r->cfg);
 		r->cfg = next;
-		if (start_sessions(r) < 0)
+		if (start_sessions(r) < 0) {
 			log_emit(LOG_ERROR, "router", NULL, "reload: sessions could not start");
-		return;
+			return strdup("reloaded, but sessions could not start: see the log");
+		}
+		return NULL;
 	}
 	apply_peers(r, &next);
 	routes_set_networks(r, &next);
@@ -234,11 +237,12 @@ static void reload(struct router *r)
 	r->cfg = next;
 	routes_reloaded(r, redecide);
 	log_emit(LOG_INFO, "router", NULL, "reloaded %s", r->cfg.path);
+	return NULL;
 }
 
 static void on_reload_signal(struct loop_signal *s)
 {
-	reload(container_of(s, struct router, sighup));
+	free(router_reload(container_of(s, struct router, sighup)));
 }
 
 static int start_listeners(struct router *r)
@@ -321,14 +325,36 @@ static void stop_sessions(struct router *r)
 	nl_close(&r->probe);
 }
 
-int router_start(struct router *r, struct loop *l, struct router_config *cfg, const char *run_dir)
+static int open_control_socket(struct router *r)
+{
+	char path[256];
+	if (r->socket_path != NULL)
+		snprintf(path, sizeof(path), "%s", r->socket_path);
+	else
+		snprintf(path, sizeof(path), "%s/%s.sock", r->run_dir, r->cfg.name);
+	if (mkdir(r->run_dir, 0750) < 0 && errno != EEXIST) {
+		log_emit(LOG_ERROR, "router", NULL, "cannot make %s: %s", r->run_dir, strerror(errno));
+		return -1;
+	}
+	if (ctl_server_open(&r->ctl, r->loop, path, router_commands, r) < 0) {
+		log_emit(LOG_ERROR, "router", NULL, "control socket %s: %s", path, strerror(errno));
+		return -1;
+	}
+	log_emit(LOG_INFO, "router", NULL, "control socket %s", path);
+	return 0;
+}
+
+int router_start(struct router *r, struct loop *l, struct router_config *cfg, const char *run_dir,
+                 const char *socket_path)
 {
 	memset(r, 0, sizeof(*r));
 	r->loop = l;
 	r->run_dir = run_dir;
+	r->socket_path = socket_path;
+	r->ctl.fd = -1;
 	r->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
-	if (start_sessions(r) < 0)
+	if (open_control_socket(r) < 0 || start_sessions(r) < 0)
 		return -1;
 	loop_signal_start(l, &r->sigterm, SIGTERM, on_stop_signal);
 	loop_signal_start(l, &r->sigint, SIGINT, on_stop_signal);
@@ -338,18 +364,22 @@ int router_start(struct router *r, struct loop *l, struct router_config *cfg, co
 
 void router_stop(struct router *r)
 {
+	ctl_server_close(&r->ctl);
 	stop_sessions(r);
 	router_config_free(&r->cfg);
 }
 
 static void router_usage(FILE *out)
 {
-	fprintf(out, "usage: kbgpd router -c FILE [--run-dir DIR] [-v] [--log-json] [--check]\n"
-	             "  -c FILE        BGPRouter manifest (docs/router-config.md)\n"
-	             "  --run-dir DIR  runtime state of this instance, " DEFAULT_RUN_DIR "\n"
-	             "  -v             debug logging\n"
-	             "  --log-json     log lines as JSON instead of logfmt\n"
-	             "  --check        validate FILE and exit\n");
+	fprintf(out,
+	        "usage: kbgpd router -c FILE [--run-dir DIR] [--socket PATH] [-v] [--log-json] "
+	        "[--check]\n"
+	        "  -c FILE        BGPRouter manifest (docs/router-config.md)\n"
+	        "  --run-dir DIR  runtime state of this instance, " DEFAULT_RUN_DIR "\n"
+	        "  --socket PATH  control socket, DIR/NAME.sock (docs/control-socket.md)\n"
+	        "  -v             debug logging\n"
+	        "  --log-json     log lines as JSON instead of logfmt\n"
+	        "  --check        validate FILE and exit\n");
 }
 
 int router_main(int argc, char **argv)
@@ -361,9 +391,10 @@ int router_main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "run-dir", required_argument, NULL, 'r' },
+		{ "socket", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = NULL, *run_dir = DEFAULT_RUN_DIR;
+	const char *path = NULL, *run_dir = DEFAULT_RUN_DIR, *socket_path = NULL;
 	bool check = false;
 	int opt;
 
@@ -383,6 +414,9 @@ int router_main(int argc, char **argv)
 			break;
 		case 'r':
 			run_dir = optarg;
+			break;
+		case 's':
+			socket_path = optarg;
 			break;
 		case 'h':
 			router_usage(stdout);
@@ -406,7 +440,7 @@ int router_main(int argc, char **argv)
 	}
 	struct loop l;
 	struct router r;
-	if (loop_init(&l) < 0 || router_start(&r, &l, &cfg, run_dir) < 0)
+	if (loop_init(&l) < 0 || router_start(&r, &l, &cfg, run_dir, socket_path) < 0)
 		return 1;
 	loop_run(&l);
 	return 0;

@@ -7,6 +7,7 @@
 #define KBGP_ROUTER_ROUTER_H
 
 #include "bgp/session.h"
+#include "ctl/server.h"
 #include "fib/fib.h"
 #include "lib/loop.h"
 #include "rib/rib.h"
@@ -32,14 +33,20 @@ struct router {
 	 * reload and every few seconds. */
 	struct nl_sock probe;
 	struct loop_timer network_timer;
-	bool networks_checked; /* once: every network's state is logged */
+	bool networks_checked;   /* once: every network's state is logged */
+	const char *socket_path; /* control socket, NULL: <run_dir>/<name>.sock */
+	struct ctl_server ctl;
 	struct loop_signal sigterm, sigint, sighup;
 };
 
 /* Takes ownership of cfg; run_dir must outlive r.  -1 (with a log line)
  * if a listener fails. */
-int router_start(struct router *r, struct loop *l, struct router_config *cfg, const char *run_dir);
+int router_start(struct router *r, struct loop *l, struct router_config *cfg, const char *run_dir,
+                 const char *socket_path);
 void router_stop(struct router *r);
+/* Re-read the configuration: parse, diff, swap.  NULL, or the errors
+ * (to free) when the file was refused and the running one kept. */
+char *router_reload(struct router *r);
 /* `kbgpd router -c FILE [--run-dir DIR] [-v] [--log-json]` */
 int router_main(int argc, char **argv);
 

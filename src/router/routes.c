@@ -813,11 +813,23 @@ static void reimport(struct bgp_peer *p)
 	for (int af = 0; af < BGP_AF_COUNT; af++)
 		if ((p->neg.ctx.afs & BGP_AF_BIT(af)) && bgp_peer_refresh(p, (enum bgp_af)af) < 0) {
 			peer_note(p, LOG_WARN,
-			          "import policy changed but the peer cannot refresh: its routes "
-			          "follow the new policy as they next arrive");
+			          "the peer cannot refresh: its routes follow the import policy "
+			          "as they next arrive");
 			return;
 		}
-	peer_note(p, LOG_INFO, "import policy changed: asked the peer for its routes again");
+	peer_note(p, LOG_INFO, "asked the peer for its routes again");
+}
+
+void routes_clear_soft(struct router *r, struct bgp_peer *p, bool in)
+{
+	struct router_peer *rp = p->rib;
+	if (in) {
+		reimport(p);
+		return;
+	}
+	export_cache_clear(r, rp);
+	mark_table(r, rp, p->neg.ctx.afs);
+	flush_all(r);
 }
 
 void routes_reloaded(struct router *r, bool redecide)
@@ -826,8 +838,10 @@ void routes_reloaded(struct router *r, bool redecide)
 		rib_redecide(&r->rib);
 	for (struct bgp_peer *p = r->speaker.peers; p != NULL; p = p->next) {
 		struct router_peer *rp = p->rib;
-		if (bgp_peer_established(p) && rp->reimport)
+		if (bgp_peer_established(p) && rp->reimport) {
+			peer_note(p, LOG_INFO, "import policy changed");
 			reimport(p);
+		}
 		if (bgp_peer_established(p) && rp->reexport) {
 			export_cache_clear(r, rp);
 			mark_table(r, rp, p->neg.ctx.afs);

@@ -63,6 +63,9 @@ void routes_peer_regroup(struct router *r, struct router_peer *rp, const struct 
  * again if redecide, ask regrouped peers for their routes again (route
  * refresh) and send them what their new export gives. */
 void routes_reloaded(struct router *r, bool redecide);
+/* `clear bgp NEIGHBOR soft in|out`: ask the peer for its routes again, or
+ * send it the whole table again (only differences go out). */
+void routes_clear_soft(struct router *r, struct bgp_peer *p, bool in);
 /* Make the RIB's local routes match cfg's networks. */
 void routes_set_networks(struct router *r, const struct router_config *cfg);
 

@@ -12,6 +12,7 @@ set -euo pipefail
 here=$(dirname "$0")
 source "$here/../netns/lib.sh"
 nslab_require frr bird jq
+: "${KBGPCTL:=$(dirname "$KBGPD")/kbgpctl}"
 source "$here/common.sh"
 NSLAB_TIMEOUT=120
 nslab_init router_rib
@@ -198,6 +199,35 @@ done
 if grep -qF "configuration changed" "$(nslab_log kbgpd)"; then
     nslab_fail "a policy change restarted a session"
 fi
+
+# kbgpctl's JSON views agree with what the FRR peers say: what kbgpd
+# advertised to each FRR is what that FRR accepted from it; what kbgpd
+# counts as received from the feed is what its RIB holds from it; the ECMP
+# route has both feeds and is in the kernel.
+ctl() { "$KBGPCTL" -s "$NSLAB_DIR/transit.sock" -o json "$@"; }
+peer_field() { # ADDRESS JQ-PATH
+    ctl bgp peers | jq -er --arg a "$1" ".instances[0].peers[] | select(.address == \$a) | $2"
+}
+for frr in feedfrr:10.0.0.11 downfrr:10.0.0.21; do
+    [[ $(peer_field "${frr#*:}" .state) == established ]] || nslab_fail "kbgpctl: ${frr%:*} not established"
+    frr_rcvd=$(nslab_vtysh "${frr%:*}" "show bgp ipv4 unicast summary json" | jq -r '.peers["10.0.0.1"].pfxRcd')
+    got=$(peer_field "${frr#*:}" '.families[0].advertised')
+    [[ $got == "$frr_rcvd" ]] ||
+        nslab_fail "kbgpctl says $got advertised to ${frr%:*}, which says it has $frr_rcvd from kbgpd"
+done
+held=$(ctl call routes neighbor=10.0.0.11 | jq '[.instances[0].routes[].paths[]] | length')
+got=$(peer_field 10.0.0.11 '.families[0].received')
+[[ $got == "$held" ]] || nslab_fail "kbgpctl: $got received from the feed, but $held paths in the RIB"
+ctl call routes prefix=10.99.0.0/24 |
+    jq -e '.instances[0].routes[0].paths | (map(select(.multipath)) | length) == 2 and .[0].best' >/dev/null ||
+    nslab_fail "kbgpctl: 10.99.0.0/24 should show two multipath paths, the first best"
+ctl call fib prefix=10.99.0.0/24 |
+    jq -e '.routes[0].state == "installed" and (.routes[0].nexthops | length) == 2' >/dev/null ||
+    nslab_fail "kbgpctl: 10.99.0.0/24 should be installed with two next hops"
+ctl call routes table=adj-rib-out neighbor=10.0.5.2 |
+    jq -e '[.instances[0].routes[].prefix] | index("10.98.0.0/24") != null' >/dev/null ||
+    nslab_fail "kbgpctl: BIRD's Adj-RIB-Out should hold 10.98.0.0/24"
+nslab_say "kbgpctl agrees with FRR and with its own RIB"
 
 # One feed goes: the set shrinks to one path, downstream keeps the route.
 nslab_kill feedbird

@@ -21,6 +21,7 @@
 #include "router/routes.h"
 
 #define DEFAULT_RUN_DIR "/run/kbgp"
+#define DEFAULT_METRICS "127.0.0.1:9179"
 
 static struct router *router_of(void *ctx)
 {
@@ -211,6 +212,7 @@ char *router_reload(struct router *r)
 		log_emit(LOG_ERROR, "router", NULL,
 		         "reload refused, running configuration kept:\n%s",
 		         text != NULL ? text : "");
+		r->reload_errors++;
 		return text != NULL ? text : strdup("reload refused");
 	}
 	free(text);
@@ -333,7 +335,8 @@ static int open_control_socket(struct router *r)
 	else
 		snprintf(path, sizeof(path), "%s/%s.sock", r->run_dir, r->cfg.name);
 	if (mkdir(r->run_dir, 0750) < 0 && errno != EEXIST) {
-		log_emit(LOG_ERROR, "router", NULL, "cannot make %s: %s", r->run_dir, strerror(errno));
+		log_emit(LOG_ERROR, "router", NULL, "cannot make %s: %s", r->run_dir,
+		         strerror(errno));
 		return -1;
 	}
 	if (ctl_server_open(&r->ctl, r->loop, path, router_commands, r) < 0) {
@@ -344,18 +347,58 @@ static int open_control_socket(struct router *r)
 	return 0;
 }
 
+/* ADDR:PORT, [ADDR6]:PORT */
+static int parse_listen(const char *text, union sockaddr_any *out)
+{
+	char host[64];
+	const char *colon = strrchr(text, ':');
+	if (colon == NULL || colon - text >= (long)sizeof(host))
+		return -1;
+	const char *start = text[0] == '[' ? text + 1 : text;
+	size_t len = (size_t)(colon - start) - (text[0] == '[' ? 1 : 0);
+	memcpy(host, start, len);
+	host[len] = '\0';
+	char *end;
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || port == 0 || port > 65535)
+		return -1;
+	return addr_parse(host, (uint16_t)port, out);
+}
+
+/* Metrics are a convenience: a port already taken costs a warning, not
+ * the router. */
+static void open_metrics(struct router *r)
+{
+	union sockaddr_any addr;
+	r->metrics.fd = -1;
+	if (r->metrics_addr == NULL)
+		return;
+	if (parse_listen(r->metrics_addr, &addr) < 0 ||
+	    http_server_open(&r->metrics, r->loop, &addr, router_metrics, r) < 0) {
+		log_emit(LOG_WARN, "router", NULL, "no metrics on %s: %s", r->metrics_addr,
+		         errno != 0 ? strerror(errno) : "not ADDR:PORT");
+		return;
+	}
+	log_emit(LOG_INFO, "router", NULL, "metrics on http://%s/metrics", r->metrics_addr);
+}
+
 int router_start(struct router *r, struct loop *l, struct router_config *cfg, const char *run_dir,
-                 const char *socket_path)
+                 const char *socket_path, const char *metrics_addr)
 {
 	memset(r, 0, sizeof(*r));
 	r->loop = l;
 	r->run_dir = run_dir;
 	r->socket_path = socket_path;
+	r->metrics_addr = metrics_addr;
 	r->ctl.fd = -1;
+	r->metrics.fd = -1;
 	r->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
 	if (open_control_socket(r) < 0 || start_sessions(r) < 0)
 		return -1;
+	errno = 0;
+	open_metrics(r);
+	router_lag_start(r);
 	loop_signal_start(l, &r->sigterm, SIGTERM, on_stop_signal);
 	loop_signal_start(l, &r->sigint, SIGINT, on_stop_signal);
 	loop_signal_start(l, &r->sighup, SIGHUP, on_reload_signal);
@@ -364,6 +407,8 @@ int router_start(struct router *r, struct loop *l, struct router_config *cfg, co
 
 void router_stop(struct router *r)
 {
+	loop_timer_at(r->loop, &r->lag_timer, 0);
+	http_server_close(&r->metrics);
 	ctl_server_close(&r->ctl);
 	stop_sessions(r);
 	router_config_free(&r->cfg);
@@ -372,11 +417,13 @@ void router_stop(struct router *r)
 static void router_usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: kbgpd router -c FILE [--run-dir DIR] [--socket PATH] [-v] [--log-json] "
+	        "usage: kbgpd router -c FILE [--run-dir DIR] [--socket PATH] [--metrics ADDR:PORT] [-v] [--log-json] "
 	        "[--check]\n"
 	        "  -c FILE        BGPRouter manifest (docs/router-config.md)\n"
 	        "  --run-dir DIR  runtime state of this instance, " DEFAULT_RUN_DIR "\n"
 	        "  --socket PATH  control socket, DIR/NAME.sock (docs/control-socket.md)\n"
+	        "  --metrics ADDR:PORT|off\n"
+	        "                 Prometheus /metrics, " DEFAULT_METRICS "\n"
 	        "  -v             debug logging\n"
 	        "  --log-json     log lines as JSON instead of logfmt\n"
 	        "  --check        validate FILE and exit\n");
@@ -392,9 +439,11 @@ int router_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "metrics", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = NULL, *run_dir = DEFAULT_RUN_DIR, *socket_path = NULL;
+	const char *metrics = DEFAULT_METRICS;
 	bool check = false;
 	int opt;
 
@@ -418,6 +467,9 @@ int router_main(int argc, char **argv)
 		case 's':
 			socket_path = optarg;
 			break;
+		case 'm':
+			metrics = strcmp(optarg, "off") == 0 ? NULL : optarg;
+			break;
 		case 'h':
 			router_usage(stdout);
 			return 0;
@@ -440,7 +492,7 @@ int router_main(int argc, char **argv)
 	}
 	struct loop l;
 	struct router r;
-	if (loop_init(&l) < 0 || router_start(&r, &l, &cfg, run_dir, socket_path) < 0)
+	if (loop_init(&l) < 0 || router_start(&r, &l, &cfg, run_dir, socket_path, metrics) < 0)
 		return 1;
 	loop_run(&l);
 	return 0;

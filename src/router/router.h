@@ -7,6 +7,7 @@
 #define KBGP_ROUTER_ROUTER_H
 
 #include "bgp/session.h"
+#include "ctl/http.h"
 #include "ctl/server.h"
 #include "fib/fib.h"
 #include "lib/loop.h"
@@ -36,13 +37,18 @@ struct router {
 	bool networks_checked;   /* once: every network's state is logged */
 	const char *socket_path; /* control socket, NULL: <run_dir>/<name>.sock */
 	struct ctl_server ctl;
+	const char *metrics_addr; /* ADDR:PORT of /metrics, NULL: none */
+	struct http_server metrics;
+	unsigned long reload_errors;
+	struct loop_timer lag_timer; /* measures how late the loop runs */
+	uint64_t lag_deadline, loop_lag_ms;
 	struct loop_signal sigterm, sigint, sighup;
 };
 
 /* Takes ownership of cfg; run_dir must outlive r.  -1 (with a log line)
  * if a listener fails. */
 int router_start(struct router *r, struct loop *l, struct router_config *cfg, const char *run_dir,
-                 const char *socket_path);
+                 const char *socket_path, const char *metrics_addr);
 void router_stop(struct router *r);
 /* Re-read the configuration: parse, diff, swap.  NULL, or the errors
  * (to free) when the file was refused and the running one kept. */

@@ -229,6 +229,17 @@ ctl call routes table=adj-rib-out neighbor=10.0.5.2 |
     nslab_fail "kbgpctl: BIRD's Adj-RIB-Out should hold 10.98.0.0/24"
 nslab_say "kbgpctl agrees with FRR and with its own RIB"
 
+# Prometheus metrics on the router's loopback, with Cilium's names and labels.
+metrics=$(nslab_exec k bash -c 'exec 3<>/dev/tcp/127.0.0.1/9179
+printf "GET /metrics HTTP/1.0\r\n\r\n" >&3; cat <&3')
+grep -q '^HTTP/1.0 200 OK' <<<"$metrics" || nslab_fail "GET /metrics: $(head -1 <<<"$metrics")"
+grep -qx 'kbgp_bgp_control_plane_session_state{vrouter="65000",neighbor="10.0.0.11:179",neighbor_asn="65001"} 1' <<<"$metrics" ||
+    nslab_fail "no established session_state for 10.0.0.11 in /metrics"
+adv=$(peer_field 10.0.0.21 '.families[0].advertised')
+grep -qx "kbgp_bgp_control_plane_advertised_routes{vrouter=\"65000\",neighbor=\"10.0.0.21:179\",afi=\"ipv4\",safi=\"unicast\"} $adv" <<<"$metrics" ||
+    nslab_fail "advertised_routes for 10.0.0.21 in /metrics is not $adv"
+grep -q '^kbgp_fib_routes{state="installed"} [1-9]' <<<"$metrics" || nslab_fail "no installed routes in /metrics"
+
 # One feed goes: the set shrinks to one path, downstream keeps the route.
 nslab_kill feedbird
 one_path() { grep -F 'msg="10.99.0.0/24: best via' "$(nslab_log kbgpd)" | tail -n 1 | grep -qF '1 path in the ECMP set'; }

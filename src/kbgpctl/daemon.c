@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl/client.h"
+#include "ctl/render_frr.h"
 
 #define RUN_DIR "/run/kbgp"
 
@@ -125,10 +127,140 @@ int cmd_bgp(const struct ctl_opts *o, int argc, char **argv)
 	return 2;
 }
 
+/* One target's answer to command with args, or NULL (printed). */
+static json_t *ask_one(const struct ctl_target *t, const char *command, json_t *args)
+{
+	char err[512];
+	json_t *r = ctl_call(t->path, command, args, err, sizeof(err));
+	if (r == NULL)
+		fprintf(stderr, "kbgpctl: %s%s%s\n", t->node != NULL ? t->node : "",
+		        t->node != NULL ? ": " : "", err);
+	return r;
+}
+
+/* What `show` asks for, from its words. */
+struct frr_view {
+	enum { VIEW_SUMMARY, VIEW_TABLE, VIEW_PREFIX, VIEW_ROUTES } kind;
+	const char *afi;
+	const char *prefix;
+	bool af_heading; /* show ip bgp summary prints its family */
+};
+
+static int parse_show(int argc, char **argv, struct frr_view *v)
+{
+	int i = 1;
+	*v = (struct frr_view){ .kind = VIEW_TABLE, .afi = "ipv4" };
+	if (argc > 3 && (strcmp(argv[1], "ip") == 0 || strcmp(argv[1], "ipv6") == 0) &&
+	    strcmp(argv[2], "route") == 0 && strcmp(argv[3], "bgp") == 0) {
+		v->kind = VIEW_ROUTES;
+		v->afi = argv[1][2] == 'v' ? "ipv6" : "ipv4";
+		return argc == 4 ? 0 : -1;
+	}
+	if (argc > 2 && strcmp(argv[1], "ip") == 0 && strcmp(argv[2], "bgp") == 0) {
+		i = 3;
+		v->af_heading = true;
+	} else if (argc > 1 && strcmp(argv[1], "bgp") == 0) {
+		i = 2;
+		if (i < argc && (strcmp(argv[i], "ipv4") == 0 || strcmp(argv[i], "ipv6") == 0))
+			v->afi = argv[i++];
+		if (i < argc && strcmp(argv[i], "unicast") == 0)
+			i++;
+	} else {
+		return -1;
+	}
+	if (i == argc)
+		return 0;
+	if (i + 1 != argc)
+		return -1;
+	if (strcmp(argv[i], "summary") == 0)
+		v->kind = VIEW_SUMMARY;
+	else {
+		v->kind = VIEW_PREFIX;
+		v->prefix = argv[i];
+		v->afi = strchr(argv[i], ':') != NULL ? "ipv6" : v->afi;
+	}
+	return 0;
+}
+
+static json_t *routes_args(const struct frr_view *v, const char *table)
+{
+	json_t *a = json_pack("{s:s, s:s}", "table", table, "afi", v->afi);
+	if (v->prefix != NULL)
+		json_object_set_new(a, "prefix", json_string(v->prefix));
+	return a;
+}
+
+/* Ask one target what the view needs and print it. */
+static int frr_view(const struct ctl_opts *o, const struct ctl_target *t, const struct frr_view *v)
+{
+	json_t *main_answer = NULL, *extra = NULL, *stats = ask_one(t, "stats", NULL);
+	json_t *args = NULL;
+	int rc = -1;
+	switch (v->kind) {
+	case VIEW_SUMMARY:
+		main_answer = ask_one(t, "peers", NULL);
+		break;
+	case VIEW_TABLE:
+	case VIEW_PREFIX:
+		main_answer = ask_one(t, "routes", args = routes_args(v, "loc-rib"));
+		json_decref(args);
+		if (v->kind == VIEW_PREFIX) {
+			extra = ask_one(t, "routes", args = routes_args(v, "adj-rib-out"));
+			json_decref(args);
+		}
+		break;
+	case VIEW_ROUTES:
+		main_answer = ask_one(t, "fib", NULL);
+		extra = ask_one(t, "routes", args = routes_args(v, "loc-rib"));
+		json_decref(args);
+		break;
+	}
+	if (main_answer != NULL && o->json) {
+		json_dumpf(main_answer, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+		rc = 0;
+	} else if (main_answer != NULL) {
+		switch (v->kind) {
+		case VIEW_SUMMARY:
+			rc = frr_show_bgp_summary(stdout, main_answer, v->afi, v->af_heading,
+			                          stats);
+			break;
+		case VIEW_TABLE:
+			rc = frr_show_bgp(stdout, main_answer, stats);
+			break;
+		case VIEW_PREFIX:
+			rc = frr_show_bgp_prefix(stdout, main_answer, extra, stats, time(NULL));
+			break;
+		case VIEW_ROUTES:
+			rc = frr_show_route_bgp(stdout, main_answer, v->afi, extra);
+			break;
+		}
+	}
+	json_decref(main_answer);
+	json_decref(extra);
+	json_decref(stats);
+	return rc < 0;
+}
+
+/* FRR's views, node after node. */
 int cmd_show(const struct ctl_opts *o, int argc, char **argv)
 {
-	(void)argc, (void)argv;
-	return show_result(o, ask_all(o, "peers", NULL));
+	struct frr_view v;
+	if (parse_show(argc, argv, &v) < 0) {
+		fprintf(stderr, "usage: kbgpctl show ip bgp [summary|PREFIX]\n"
+		                "       kbgpctl show bgp [ipv4|ipv6] [unicast] [summary|PREFIX]\n"
+		                "       kbgpctl show ip|ipv6 route bgp\n");
+		return 2;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < o->n_targets; i++) {
+		const struct ctl_target *t = &o->targets[i];
+		if (o->n_targets > 1)
+			printf("%s== %s ==\n", i > 0 ? "\n" : "",
+			       t->node != NULL ? t->node : t->path);
+		rc |= frr_view(o, t, &v);
+	}
+	return rc;
 }
 
 int cmd_clear(const struct ctl_opts *o, int argc, char **argv)

@@ -398,6 +398,103 @@ static json_t *cmd_routes(void *ctx, const json_t *args, char *err, size_t err_l
 	return json_pack("{s:[o]}", "instances", inst);
 }
 
+/* --- policies, in Cilium's model (cilium-dbg bgp route-policies) --- */
+
+static json_t *communities_list(const uint32_t *v, size_t n)
+{
+	json_t *a = json_array();
+	char text[24];
+	for (size_t i = 0; i < n; i++) {
+		const char *name = bgp_community_name(v[i]);
+		snprintf(text, sizeof(text), "%u:%u", v[i] >> 16, v[i] & 0xffff);
+		json_array_append_new(a, json_string(name != NULL ? name : text));
+	}
+	return a;
+}
+
+static json_t *statement_json(const struct policy_statement *st)
+{
+	static const char *const actions[] = { "none", "accept", "reject" };
+	const struct policy_match *m = &st->match;
+	const struct policy_set *set = &st->set;
+	json_t *neighbors = json_array(), *families = json_array(), *prefixes = json_array();
+	json_t *large = json_array();
+	char text[ADDR_TEXT_MAX + 8];
+
+	for (size_t i = 0; i < m->n_neighbors; i++) {
+		char addr[ADDR_TEXT_MAX];
+		snprintf(text, sizeof(text), "%s/%u", addr_text(&m->neighbors[i].base, addr),
+		         m->neighbors[i].len);
+		json_array_append_new(neighbors, json_string(text));
+	}
+	for (int af = 0; af < BGP_AF_COUNT; af++)
+		if (m->families & BGP_AF_BIT(af))
+			json_array_append_new(
+			        families, json_string(af == 0 ? "ipv4/unicast" : "ipv6/unicast"));
+	for (size_t i = 0; i < m->n_prefixes; i++) {
+		bgp_prefix_format(text, sizeof(text), &m->prefixes[i].prefix);
+		json_array_append_new(prefixes, json_pack("{s:s, s:i, s:i}", "cidr", text, "min",
+		                                          m->prefixes[i].min_len, "max",
+		                                          m->prefixes[i].max_len));
+	}
+	for (size_t i = 0; i < set->n_add_large_communities; i++) {
+		const uint32_t *c = set->add_large_communities[i];
+		snprintf(text, sizeof(text), "%u:%u:%u", c[0], c[1], c[2]);
+		json_array_append_new(large, json_string(text));
+	}
+	char nh[ADDR_TEXT_MAX];
+	return json_pack(
+	        "{s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o}", "match_neighbors", neighbors,
+	        "match_families", families, "match_prefixes", prefixes, "action",
+	        actions[st->verdict], "set_local_preference",
+	        set->has_local_pref ? json_integer(set->local_pref) : json_null(),
+	        "add_communities", communities_list(set->add_communities, set->n_add_communities),
+	        "add_large_communities", large, "next_hop",
+	        set->has_next_hop ? json_string(addr_text(&set->next_hop, nh)) : json_null());
+}
+
+static bool in_chain(const struct policy *const *chain, size_t n, const struct policy *p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (chain[i] == p)
+			return true;
+	return false;
+}
+
+/* A policy is listed once per direction it is used in. */
+static json_t *cmd_route_policies(void *ctx, const json_t *args, char *err, size_t err_len)
+{
+	struct router *r = router_of(ctx);
+	(void)args, (void)err, (void)err_len;
+	json_t *policies = json_array();
+	for (size_t i = 0; i < r->cfg.n_policies; i++) {
+		const struct policy *pol = &r->cfg.policies[i];
+		for (int dir = 0; dir < 2; dir++) {
+			bool used = false;
+			for (size_t g = 0; g < r->cfg.n_groups && !used; g++) {
+				const struct router_group *grp = &r->cfg.groups[g];
+				used = dir == 0 ? in_chain(grp->import_policies,
+				                           grp->n_import_policies, pol)
+				                : in_chain(grp->export_policies,
+				                           grp->n_export_policies, pol);
+			}
+			if (!used)
+				continue;
+			json_t *statements = json_array();
+			for (size_t k = 0; k < pol->n_statements; k++)
+				json_array_append_new(statements,
+				                      statement_json(&pol->statements[k]));
+			json_array_append_new(policies,
+			                      json_pack("{s:s, s:s, s:o}", "name", pol->name,
+			                                "type", dir == 0 ? "import" : "export",
+			                                "statements", statements));
+		}
+	}
+	json_t *inst = instance(r);
+	json_object_set_new(inst, "policies", policies);
+	return json_pack("{s:[o]}", "instances", inst);
+}
+
 /* --- the FIB --- */
 
 static json_t *cmd_fib(void *ctx, const json_t *args, char *err, size_t err_len)
@@ -412,6 +509,25 @@ static json_t *cmd_fib(void *ctx, const json_t *args, char *err, size_t err_len)
 	if (!r->fib_on)
 		return json_pack("{s:b, s:[]}", "enabled", 0, "routes");
 	return fib_json(&r->fib, prefix != NULL ? &only : NULL);
+}
+
+/* --- what FRR's views print beside the tables --- */
+
+static json_t *cmd_stats(void *ctx, const json_t *args, char *err, size_t err_len)
+{
+	struct router *r = router_of(ctx);
+	size_t entries[BGP_AF_COUNT] = { 0 }, pos = 0, groups = r->cfg.n_groups;
+	struct rib_entry *e;
+	(void)args, (void)err, (void)err_len;
+	while ((e = rib_next(&r->rib, &pos)) != NULL)
+		entries[e->af]++;
+	json_t *fams = json_object();
+	for (int af = 0; af < BGP_AF_COUNT; af++)
+		json_object_set_new(fams, af == 0 ? "ipv4" : "ipv6",
+		                    json_pack("{s:i, s:I, s:I}", "table_version", 0, "rib_entries",
+		                              (json_int_t)entries[af], "peer_groups",
+		                              (json_int_t)groups));
+	return json_pack("{s:o}", r->cfg.name, fams);
 }
 
 /* --- actions --- */
@@ -458,6 +574,7 @@ static json_t *cmd_clear(void *ctx, const json_t *args, char *err, size_t err_le
 }
 
 const struct ctl_command router_commands[] = {
-	{ "peers", cmd_peers },   { "routes", cmd_routes }, { "fib", cmd_fib },
-	{ "reload", cmd_reload }, { "clear", cmd_clear },   { NULL, NULL },
+	{ "peers", cmd_peers }, { "routes", cmd_routes }, { "route-policies", cmd_route_policies },
+	{ "fib", cmd_fib },     { "stats", cmd_stats },   { "reload", cmd_reload },
+	{ "clear", cmd_clear }, { NULL, NULL },
 };

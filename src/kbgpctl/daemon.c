@@ -11,7 +11,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "ctl/cilium_args.h"
 #include "ctl/client.h"
+#include "ctl/render_cilium.h"
 #include "ctl/render_frr.h"
 
 #define RUN_DIR "/run/kbgp"
@@ -109,21 +111,80 @@ static int print_json(const struct ctl_opts *o, json_t *all)
 	return 0;
 }
 
-/* Until a view has its renderer, text is the JSON. */
-static int show_result(const struct ctl_opts *o, json_t *all)
+/* One node: cilium-dbg's layout; several: cilium-cli's, node by node. */
+static int cilium_view(const struct ctl_opts *o, json_t *all, int (*dbg)(FILE *, const json_t *),
+                       int (*cli)(FILE *, const json_t *))
 {
 	if (all == NULL)
 		return 1;
-	return print_json(o, all);
+	if (o->json)
+		return print_json(o, all);
+	int rc = o->n_targets == 1 ? dbg(stdout, json_object_iter_value(json_object_iter(all)))
+	                           : cli(stdout, all);
+	json_decref(all);
+	return rc < 0;
 }
 
+static bool print_peer_column; /* the routes layouts' extra argument */
+
+static int dbg_routes(FILE *out, const json_t *result)
+{
+	return cilium_dbg_routes(out, result, print_peer_column);
+}
+
+static int cli_routes(FILE *out, const json_t *by_node)
+{
+	return cilium_cli_routes(out, by_node, print_peer_column);
+}
+
+static int cli_policies(FILE *out, const json_t *by_node)
+{
+	/* cilium-cli has no route-policies: one table per node. */
+	const char *node;
+	json_t *result;
+	json_object_foreach((json_t *)by_node, node, result)
+	{
+		fprintf(out, "== %s ==\n", node);
+		if (cilium_dbg_route_policies(out, result) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int bgp_routes(const struct ctl_opts *o, int argc, char **argv)
+{
+	struct cilium_routes_args a;
+	if (cilium_routes_args(argc, argv, o->json, &a) < 0) {
+		fputs(a.error, stderr);
+		return 1;
+	}
+	fputs(a.notice, stdout);
+	json_t *args = json_pack("{s:s, s:s, s:s}", "table", a.table, "afi", a.afi, "safi", a.safi);
+	if (a.peer[0] != '\0')
+		json_object_set_new(args, "neighbor", json_string(a.peer));
+	if (a.has_vrouter)
+		json_object_set_new(args, "instance", json_integer(a.vrouter));
+	/* cilium-cli shows the Peer column for the advertised table, always. */
+	print_peer_column = o->n_targets == 1 ? a.print_peer : strcmp(a.table, "adj-rib-out") == 0;
+	return cilium_view(o, ask_all(o, "routes", args), dbg_routes, cli_routes);
+}
+
+/* Cilium's views: bgp peers, bgp routes ..., bgp route-policies. */
 int cmd_bgp(const struct ctl_opts *o, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "peers") == 0)
-		return show_result(o, ask_all(o, "peers", NULL));
+	if (argc >= 2 && (strcmp(argv[1], "peers") == 0 || strcmp(argv[1], "neighbors") == 0))
+		return cilium_view(o, ask_all(o, "peers", NULL), cilium_dbg_peers,
+		                   cilium_cli_peers);
 	if (argc >= 2 && strcmp(argv[1], "routes") == 0)
-		return show_result(o, ask_all(o, "routes", NULL));
-	fprintf(stderr, "usage: kbgpctl bgp peers|routes|route-policies ...\n");
+		return bgp_routes(o, argc - 2, argv + 2);
+	if (argc >= 2 && (strcmp(argv[1], "route-policies") == 0 || strcmp(argv[1], "rps") == 0))
+		return cilium_view(o, ask_all(o, "route-policies", NULL), cilium_dbg_route_policies,
+		                   cli_policies);
+	fprintf(stderr,
+	        "usage: kbgpctl bgp peers\n"
+	        "       kbgpctl bgp routes [available|advertised] [AFI] [SAFI] [vrouter ASN] "
+	        "[peer ADDRESS]\n"
+	        "       kbgpctl bgp route-policies [vrouter ASN]\n");
 	return 2;
 }
 

@@ -365,6 +365,12 @@ static json_t *cmd_routes(void *ctx, const json_t *args, char *err, size_t err_l
 	struct route_query q;
 	if (parse_route_query(args, &q, err, err_len) < 0)
 		return NULL;
+	json_t *asn = json_object_get(args, "instance");
+	if (asn != NULL && json_integer_value(asn) != (json_int_t)r->cfg.asn) {
+		snprintf(err, err_len, "no virtual router with ASN %lld",
+		         (long long)json_integer_value(asn));
+		return NULL;
+	}
 	size_t n = 0, pos = 0;
 	struct rib_entry *e, **v = malloc((r->rib.entries.count + 1) * sizeof(*v));
 	if (v == NULL)

@@ -118,7 +118,7 @@ static int found_route(const struct nlmsghdr *nlh, void *ctx)
 	return 0;
 }
 
-static int dump(struct fib *f, uint16_t type, uint8_t family, nl_msg_fn fn)
+static int dump(struct fib *f, uint16_t type, uint8_t family, nl_msg_fn fn, void *ctx)
 {
 	char buf[KMSG_MAX];
 	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
@@ -135,13 +135,13 @@ static int dump(struct fib *f, uint16_t type, uint8_t family, nl_msg_fn fn)
 		rtm->rtm_family = family;
 		nlh->nlmsg_len = NLMSG_LENGTH(sizeof(*rtm));
 	}
-	return nl_query(&f->query, nlh, fn, f);
+	return nl_query(&f->query, nlh, fn, ctx);
 }
 
 static int read_leftovers(struct fib *f)
 {
 	f->taken.n = 0;
-	int err = dump(f, RTM_GETNEXTHOP, AF_UNSPEC, found_nexthop);
+	int err = dump(f, RTM_GETNEXTHOP, AF_UNSPEC, found_nexthop, f);
 	if (err == EOPNOTSUPP || err == EINVAL || err == ENOENT) {
 		if (f->objects)
 			log_emit(LOG_WARN, "fib", NULL,
@@ -153,7 +153,7 @@ static int read_leftovers(struct fib *f)
 	}
 	if (f->taken.n > 0)
 		qsort(f->taken.v, f->taken.n, sizeof(uint32_t), id_order);
-	if (dump(f, RTM_GETROUTE, AF_UNSPEC, found_route) != 0)
+	if (dump(f, RTM_GETROUTE, AF_UNSPEC, found_route, f) != 0)
 		return -1;
 	size_t stale = f->routes.count;
 	if (stale > 0 || f->n_stale_ids > 0)
@@ -272,13 +272,7 @@ static bool id_present(const struct present *p, uint32_t id)
 static void forget_lost_objects(struct fib *f)
 {
 	struct present p = { .f = f };
-	char buf[KMSG_MAX];
-	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-	memset(buf, 0, sizeof(buf));
-	nlh->nlmsg_len = NLMSG_LENGTH(sizeof(struct nhmsg));
-	nlh->nlmsg_type = RTM_GETNEXTHOP;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	if (nl_query(&f->query, nlh, present_nexthop, &p) != 0) {
+	if (dump(f, RTM_GETNEXTHOP, AF_UNSPEC, present_nexthop, &p) != 0) {
 		free(p.ids.v);
 		return;
 	}
@@ -348,7 +342,7 @@ static void resync(struct fib *f)
 	struct fib_route *r;
 	while ((r = htab_next(&f->routes, &pos)) != NULL)
 		r->seen = false;
-	bool dumped = dump(f, RTM_GETROUTE, AF_UNSPEC, present_route) == 0;
+	bool dumped = dump(f, RTM_GETROUTE, AF_UNSPEC, present_route, f) == 0;
 	pos = 0;
 	while ((r = htab_next(&f->routes, &pos)) != NULL) {
 		if (dumped && r->have != NULL && !r->seen) {

@@ -15,6 +15,7 @@
 #include "ctl/client.h"
 #include "ctl/render_cilium.h"
 #include "ctl/render_frr.h"
+#include "ctl/yaml_out.h"
 
 #define RUN_DIR "/run/kbgp"
 
@@ -30,11 +31,13 @@ int ctl_global_option(struct ctl_opts *o, int argc, char **argv, int *i)
 	}
 	const char *value = argv[++*i];
 	if (arg[1] == 'o' || strcmp(arg, "--output") == 0) {
-		if (strcmp(value, "json") != 0 && strcmp(value, "text") != 0) {
-			fprintf(stderr, "kbgpctl: -o json or -o text, not %s\n", value);
+		if (strcmp(value, "json") != 0 && strcmp(value, "yaml") != 0 &&
+		    strcmp(value, "text") != 0) {
+			fprintf(stderr, "kbgpctl: -o json, yaml or text, not %s\n", value);
 			return -1;
 		}
-		o->json = strcmp(value, "json") == 0;
+		o->json = strcmp(value, "text") != 0;
+		o->yaml = strcmp(value, "yaml") == 0;
 		return 1;
 	}
 	if (o->n_targets == CTL_SOCKETS_MAX) {
@@ -102,11 +105,20 @@ static json_t *ask_all(const struct ctl_opts *o, const char *command, json_t *ar
 	return all;
 }
 
+static void print_value(const struct ctl_opts *o, const json_t *v)
+{
+	if (o->yaml) {
+		yaml_write(stdout, v);
+		return;
+	}
+	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	putchar('\n');
+}
+
+/* -o json|yaml: one node's answer as it is, several keyed by node. */
 static int print_json(const struct ctl_opts *o, json_t *all)
 {
-	json_t *one = o->n_targets == 1 ? json_object_iter_value(json_object_iter(all)) : all;
-	json_dumpf(one, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-	putchar('\n');
+	print_value(o, o->n_targets == 1 ? json_object_iter_value(json_object_iter(all)) : all);
 	json_decref(all);
 	return 0;
 }
@@ -277,8 +289,7 @@ static int frr_view(const struct ctl_opts *o, const struct ctl_target *t, const 
 		break;
 	}
 	if (main_answer != NULL && o->json) {
-		json_dumpf(main_answer, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		putchar('\n');
+		print_value(o, main_answer);
 		rc = 0;
 	} else if (main_answer != NULL) {
 		switch (v->kind) {

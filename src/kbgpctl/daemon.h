@@ -19,10 +19,11 @@ struct ctl_target {
 struct ctl_opts {
 	struct ctl_target targets[CTL_SOCKETS_MAX];
 	size_t n_targets;
-	bool json;
+	bool json; /* structured output: JSON, or YAML with yaml */
+	bool yaml;
 };
 
-/* -s [NODE=]PATH (repeatable) and -o json|text at argv[*i]; 1 when one was
+/* -s [NODE=]PATH (repeatable) and -o json|yaml|text at argv[*i]; 1 when one was
  * taken, 0 when argv[*i] is not one, -1 (printed) when it is malformed. */
 int ctl_global_option(struct ctl_opts *o, int argc, char **argv, int *i);
 /* No -s: the one socket in /run/kbgp, or an error naming the choices. */

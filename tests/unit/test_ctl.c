@@ -8,11 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "ctl/request.h"
+#include "ctl/yaml_out.h"
 
 static json_t *echo(void *ctx, const json_t *args, char *err, size_t err_len)
 {
@@ -112,6 +114,24 @@ static void test_request_line(void **state)
 	json_decref(j);
 }
 
+/* -o yaml: what reads back as another type is quoted. */
+static void test_yaml(void **state)
+{
+	(void)state;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	json_t *v = json_pack("{s:s, s:i, s:s, s:[i, s], s:n, s:s}", "state", "established", "asn",
+	                      65000, "as_text", "65000", "list", 1, "true", "nothing", "addr",
+	                      "10.0.0.1");
+	assert_int_equal(yaml_write(out, v), 0);
+	fclose(out);
+	assert_string_equal(text, "state: established\nasn: 65000\nas_text: \"65000\"\nlist:\n"
+	                          "- 1\n- \"true\"\nnothing: null\naddr: 10.0.0.1\n");
+	json_decref(v);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -119,6 +139,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_size_cap),
 		cmocka_unit_test(test_request_line),
+		cmocka_unit_test(test_yaml),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,7 +86,7 @@ static void answer_lines(struct ctl_client *c)
 	struct ctl_server *s = c->server;
 	char *start = c->in, *nl;
 	while (!c->closing && (nl = memchr(start, '\n', c->in_len - (size_t)(start - c->in)))) {
-		int fatal;
+		int fatal = 1;
 		queue_answer(c,
 		             ctl_answer(s->commands, s->ctx, start, (size_t)(nl - start), &fatal),
 		             fatal);
@@ -95,7 +95,7 @@ static void answer_lines(struct ctl_client *c)
 	c->in_len -= (size_t)(start - c->in);
 	memmove(c->in, start, c->in_len);
 	if (c->in_len == sizeof(c->in)) { /* a line longer than any request */
-		int fatal;
+		int fatal = 1;
 		queue_answer(c, ctl_answer(s->commands, s->ctx, c->in, c->in_len, &fatal), true);
 	}
 }

@@ -16,9 +16,9 @@ static int emit(yaml_emitter_t *e, yaml_event_t *ev)
 static int scalar(yaml_emitter_t *e, const char *text, bool plain)
 {
 	yaml_event_t ev;
+	/* Quoted is always a string; plain only where YAML reads a string. */
 	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), plain,
-	                             !plain, plain ? YAML_ANY_SCALAR_STYLE
-	                                           : YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+	                             1, plain ? YAML_ANY_SCALAR_STYLE : YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 	return emit(e, &ev);
 }
 

@@ -318,10 +318,19 @@ static int frr_view(const struct ctl_opts *o, const struct ctl_target *t, const 
 int cmd_show(const struct ctl_opts *o, int argc, char **argv)
 {
 	struct frr_view v;
+	if (argc == 2 && strcmp(argv[1], "running-config") == 0) {
+		/* The effective configuration, as the manifest it reads back as. */
+		struct ctl_opts as_yaml = *o;
+		as_yaml.json = true;
+		as_yaml.yaml = !o->json || o->yaml;
+		json_t *all = ask_all(o, "config", NULL);
+		return all == NULL ? 1 : print_json(&as_yaml, all);
+	}
 	if (parse_show(argc, argv, &v) < 0) {
 		fprintf(stderr, "usage: kbgpctl show ip bgp [summary|PREFIX]\n"
 		                "       kbgpctl show bgp [ipv4|ipv6] [unicast] [summary|PREFIX]\n"
-		                "       kbgpctl show ip|ipv6 route bgp\n");
+		                "       kbgpctl show ip|ipv6 route bgp\n"
+		                "       kbgpctl show running-config\n");
 		return 2;
 	}
 	int rc = 0;

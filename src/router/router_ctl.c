@@ -13,6 +13,7 @@
 #include "bgp/msg.h"
 #include "fib/fib_json.h"
 #include "lib/sbuf.h"
+#include "router/config_json.h"
 #include "router/router.h"
 #include "router/router_ctl.h"
 #include "router/routes.h"
@@ -536,6 +537,12 @@ static json_t *cmd_stats(void *ctx, const json_t *args, char *err, size_t err_le
 	return json_pack("{s:o}", r->cfg.name, fams);
 }
 
+static json_t *cmd_config(void *ctx, const json_t *args, char *err, size_t err_len)
+{
+	(void)args, (void)err, (void)err_len;
+	return router_config_json(&router_of(ctx)->cfg);
+}
+
 /* --- actions --- */
 
 static json_t *cmd_reload(void *ctx, const json_t *args, char *err, size_t err_len)
@@ -580,7 +587,13 @@ static json_t *cmd_clear(void *ctx, const json_t *args, char *err, size_t err_le
 }
 
 const struct ctl_command router_commands[] = {
-	{ "peers", cmd_peers }, { "routes", cmd_routes }, { "route-policies", cmd_route_policies },
-	{ "fib", cmd_fib },     { "stats", cmd_stats },   { "reload", cmd_reload },
-	{ "clear", cmd_clear }, { NULL, NULL },
+	{ "peers", cmd_peers },
+	{ "routes", cmd_routes },
+	{ "route-policies", cmd_route_policies },
+	{ "fib", cmd_fib },
+	{ "stats", cmd_stats },
+	{ "config", cmd_config },
+	{ "reload", cmd_reload },
+	{ "clear", cmd_clear },
+	{ NULL, NULL },
 };

@@ -14,7 +14,9 @@
 
 #include <cmocka.h>
 
+#include "ctl/yaml_out.h"
 #include "router/config.h"
+#include "router/config_json.h"
 
 static char path[64];
 
@@ -144,7 +146,8 @@ static void test_name_fit_for_files(void **state)
 	                    "spec: {localASN: 65000, routerID: 10.0.0.1}\n",
 	                    &c, &rc);
 	assert_int_equal(rc, -1);
-	assert_non_null(strstr(errors, "BGPRouter/../etc: metadata.name: must be 1..63 of a-z 0-9"));
+	assert_non_null(
+	        strstr(errors, "BGPRouter/../etc: metadata.name: must be 1..63 of a-z 0-9"));
 	free(errors);
 }
 
@@ -211,6 +214,57 @@ static void test_policies(void **state)
 	router_config_free(&c);
 }
 
+/* show running-config reads back as the same configuration. */
+static void test_running_config_round_trip(void **state)
+{
+	(void)state;
+	struct router_config c, back;
+	int rc;
+	char *errors = load(
+	        "apiVersion: kbgp.io/v1alpha1\nkind: BGPRouter\nmetadata: {name: rt}\n"
+	        "spec:\n"
+	        "  localASN: 65000\n  routerID: 10.0.0.1\n"
+	        "  gracefulRestart: {enabled: true, restartTimeSeconds: 30}\n"
+	        "  networks: [\"10.10.1.0/24\", \"fd10::/48\"]\n"
+	        "  fib: {metric: 30, multipathHashPolicy: {ipv4: 1}}\n"
+	        "  policies:\n"
+	        "  - name: P\n"
+	        "    statements:\n"
+	        "    - name: s\n"
+	        "      match: {prefixes: [{prefix: 10.0.0.0/8, minLength: 24, maxLength: 32}],\n"
+	        "              communities: [\"65000:1\"], asPath: {neighborAS: 65001}}\n"
+	        "      set: {localPreference: 200, addCommunities: [\"65000:2\"],\n"
+	        "            asPathPrepend: {asn: 65000, count: 2}}\n"
+	        "      action: accept\n"
+	        "  peerGroups:\n"
+	        "  - name: A\n    remoteASN: external\n"
+	        "    neighbors: [\"10.0.0.2\", \"fd00::2\"]\n"
+	        "    listenRanges: [\"10.1.0.0/16\"]\n"
+	        "    families: [{afi: ipv4, safi: unicast}, {afi: ipv6, safi: unicast}]\n"
+	        "    maxPrefixes: {limit: 100, restartSeconds: 60}\n"
+	        "    importPolicies: [P]\n",
+	        &c, &rc);
+	assert_string_equal(errors, "");
+	free(errors);
+	json_t *first = router_config_json(&c);
+	char *yaml = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&yaml, &len);
+	assert_int_equal(yaml_write(out, first), 0);
+	fclose(out);
+	errors = load(yaml, &back, &rc);
+	if (rc != 0)
+		fail_msg("running-config does not load:\n%s\n%s", errors, yaml);
+	json_t *second = router_config_json(&back);
+	assert_true(json_equal(first, second));
+	json_decref(first);
+	json_decref(second);
+	free(errors);
+	free(yaml);
+	router_config_free(&c);
+	router_config_free(&back);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_every_mistake_reported),
 		cmocka_unit_test(test_wrong_object),
 		cmocka_unit_test(test_name_fit_for_files),
+		cmocka_unit_test(test_running_config_round_trip),
 		cmocka_unit_test(test_policies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -229,6 +229,21 @@ ctl call routes table=adj-rib-out neighbor=10.0.5.2 |
     nslab_fail "kbgpctl: BIRD's Adj-RIB-Out should hold 10.98.0.0/24"
 nslab_say "kbgpctl agrees with FRR and with its own RIB"
 
+# Every view parses as JSON with -o json, and its text form has its header.
+views=("bgp peers" "bgp routes" "bgp routes advertised ipv4 unicast" "bgp route-policies"
+       "show ip bgp summary" "show ip bgp" "show ip bgp 10.99.0.0/24" "show ip route bgp"
+       "show running-config")
+for view in "${views[@]}"; do
+    # shellcheck disable=SC2086
+    ctl $view | jq -e 'type == "object"' >/dev/null || nslab_fail "kbgpctl -o json $view is not a JSON object"
+done
+text() { "$KBGPCTL" -s "$NSLAB_DIR/transit.sock" "$@"; }
+text bgp peers | grep -q '^Local AS   Peer AS   Peer Address' || nslab_fail "bgp peers: no Cilium header"
+text show ip bgp summary | grep -q '^10.0.0.11 .* 65001 ' || nslab_fail "show ip bgp summary: no 10.0.0.11 row"
+text show ip bgp 10.99.0.0/24 | grep -q 'multipath, best' || nslab_fail "show ip bgp PREFIX: no best multipath path"
+text show ip route bgp | grep -q '^B>\* 10.99.0.0/24' || nslab_fail "show ip route bgp: 10.99.0.0/24 not installed"
+text show running-config | grep -q '^kind: BGPRouter' || nslab_fail "show running-config: not a manifest"
+
 # Prometheus metrics on the router's loopback, with Cilium's names and labels.
 metrics=$(nslab_exec k bash -c 'exec 3<>/dev/tcp/127.0.0.1/9179
 printf "GET /metrics HTTP/1.0\r\n\r\n" >&3; cat <&3')

@@ -34,7 +34,10 @@
 #              the feeders start until the kernel is complete
 #   max gap    longest silence of the DUT towards any feeder during the run
 #              (its keepalive lateness; above HOLD the session drops)
-# and, below the table, the CPU fibwatch itself used.
+# and, below the table, the CPU seconds the rest of the machine used meanwhile
+# (everything but the DUT: fibwatch, feeders, kernel threads freeing the
+# replaced routes, and any other job, which makes the figures unreliable),
+# with fibwatch's own share in brackets.
 #
 # A DUT that installs nothing (or stops making progress) shows `timeout`:
 # after TIMEOUT seconds, or STALL seconds after every feeder has sent
@@ -43,14 +46,17 @@
 # Environment: KBGPD, BGPBLAST, FIBWATCH (binaries; fibwatch is compiled
 # with cc and libmnl into a temp dir when none is built), DUTS, SCENARIOS,
 # TIMEOUT (per DUT, 300 s), STALL (30 s), HOLD (9), PER_SET (10..50),
-# PATHS (ECMP width and feeders, 4).
+# PATHS (ECMP width and feeders, 4), QUIET (before each DUT wait up to this
+# many seconds, 120, for the machine to be idle; 0: don't), WATCHERS (extra
+# idle fibwatch processes in the DUT's namespace, 0: run 0 and 1 and compare
+# to see what the watcher costs the DUT).
 # Run as root.  Exit status 0 when every DUT completed with its sessions up.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 source "$root/tests/netns/lib.sh"
 
-: "${TIMEOUT:=300}" "${STALL:=30}" "${HOLD:=9}" "${PER_SET:=10..50}" "${PATHS:=4}"
+: "${TIMEOUT:=300}" "${STALL:=30}" "${QUIET:=120}" "${WATCHERS:=0}" "${HOLD:=9}" "${PER_SET:=10..50}" "${PATHS:=4}"
 : "${DUTS:=kbgpd bird frr}" "${SCENARIOS:=single ecmp}"
 
 find_bin() { # NAME : build/NAME, build-rel/NAME, else any build*/NAME
@@ -153,6 +159,10 @@ cpu_ticks() { # PID... : utime + stime summed
     echo "$total"
 }
 
+machine_ticks() { # busy ticks of the whole machine (user nice system irq softirq steal)
+    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+
 proc_name() { sed 's/^[^(]*(\(.*\)).*/\1/' "/proc/$1/stat"; }
 
 peak_kb() { # PID... : VmHWM summed, kB
@@ -182,7 +192,7 @@ one_dut() {
     NSLAB_TIMEOUT=$((TIMEOUT + 180)) NSLAB_QUIET=${NSLAB_QUIET:-1}
     FEEDERS=1 WIDTH=1
     [[ $scen == ecmp ]] && FEEDERS=$PATHS WIDTH=$PATHS
-    echo "$dut $scen $n failed - - - - - - - setup" >"$result"
+    echo "$dut $scen $n failed - - - - - - - setup : -" >"$result"
     nslab_init "fib_${dut}_$scen"
     nslab_ns dut
     for ((k = 1; k <= FEEDERS; k++)); do
@@ -202,6 +212,12 @@ one_dut() {
     local fw_log
     fw_log=$(nslab_log fibwatch)
     nslab_wait 10 "fibwatch ready" grep -q '^ready' "$fw_log"
+    # WATCHERS more of them, to see what one costs the DUT (a diagnostic).
+    for ((k = 1; k <= WATCHERS; k++)); do
+        nslab_run_bg dut "fibwatch$k" "$FIBWATCH" --expect "$n" --paths "$WIDTH" --proto "$PROTO" \
+            --progress 0 --timeout $((TIMEOUT + 60))
+        nslab_wait 10 "fibwatch$k ready" grep -q '^ready' "$(nslab_log "fibwatch$k")"
+    done
 
     DUT_NAMES=""
     "start_$dut"
@@ -209,8 +225,9 @@ one_dut() {
     read -r -a names <<<"$DUT_NAMES"
     for k in "${names[@]}"; do pids+=("$(nslab_pid "$k")"); done
 
-    local cpu0 deadline
+    local cpu0 deadline mach0
     cpu0=$(cpu_ticks "${pids[@]}")
+    mach0=$(machine_ticks)
     for ((k = 1; k <= FEEDERS; k++)); do
         nslab_run_bg "f$k" "feed$k" "$BGPBLAST" feed --local "10.0.$k.2" --peer "10.0.$k.1" \
             --hold "$HOLD" --as $((65000 + k)) --peer-as 65000 --prefixes "$n" --per-set "$PER_SET" --wait 30
@@ -218,7 +235,12 @@ one_dut() {
     done
     deadline=$((SECONDS + TIMEOUT))
     local seen=-1 seen_at=$SECONDS count=0 name log all_sent
+    # The time comes from fibwatch's own clock: this loop only needs to notice
+    # the end, so it looks often but cheaply, and checks health every 2 s.
+    local tick=0
     until grep -q '^complete' "$fw_log"; do
+        sleep 0.25
+        ((++tick % 8 == 0)) || continue
         if [[ -n $(session_broke "${logs[@]}") ]]; then
             status=broken
             break
@@ -229,10 +251,13 @@ one_dut() {
         for name in "${names[@]}"; do
             nslab_alive "$name" || { status="$name-died"; break 2; }
         done
-        nslab_alive fibwatch || { status=fibwatch-died; break; }
+        if ! nslab_alive fibwatch; then # it exits once complete
+            grep -q '^complete' "$fw_log" || status=fibwatch-died
+            break
+        fi
         ((SECONDS < deadline)) || { status=timeout; break; }
         # No change in the kernel for STALL s after everything was sent: give up.
-        count="$(last_field "$fw_log" progress 4):$(last_field "$fw_log" progress 6)"
+        count=$(awk '$1 == "progress" { v = $4 ":" $6 } END { print v }' "$fw_log")
         all_sent=1
         for log in "${logs[@]}"; do grep -q '^sent' "$log" || all_sent=0; done
         if [[ $count != "$seen" ]] || ((!all_sent)); then
@@ -241,10 +266,10 @@ one_dut() {
             status=timeout
             break
         fi
-        sleep 0.2
     done
-    local cpu1 peak detail="" pid
+    local cpu1 peak detail="" pid mach1
     cpu1=$(cpu_ticks "${pids[@]}")
+    mach1=$(machine_ticks)
     peak=$(peak_kb "${pids[@]}")
     if ((${#pids[@]} > 1)); then
         for pid in "${pids[@]}"; do
@@ -286,9 +311,12 @@ one_dut() {
     if [[ $status == timeout ]]; then
         note="kernel_had_$(last_field "$fw_log" progress 6)_of_${n}_with_${WIDTH}_paths,$(last_field "$fw_log" progress 4)_routes"
     fi
+    local hz
+    hz=$(getconf CLK_TCK)
     echo "$dut $scen $n $status $install $first $fed_in $peak" \
-        "$(awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }')" \
-        "$gap ${fw_cpu:--} $note ${detail%,}" >"$result"
+        "$(awk -v t=$((cpu1 - cpu0)) -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')" \
+        "$gap ${fw_cpu:--} $note ${detail%,}:" \
+        "$(awk -v t=$((mach1 - mach0 - cpu1 + cpu0)) -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')" >"$result"
     nslab_say "$dut $scen: $status"
     [[ $status == ok ]] || nslab_say "$dut $scen: $status (NSLAB_KEEP=1 keeps the logs)"
     return 0
@@ -302,7 +330,7 @@ report() { # RESULT_FILE...
     awk -v hold="$HOLD" -v paths="$PATHS" '
     { dut[NR] = $1; sc[NR] = $2; n[NR] = $3; st[NR] = $4; t[NR] = $5; first[NR] = $6
       fed[NR] = $7; kb[NR] = $8; cpu[NR] = $9; gap[NR] = $10; fw[NR] = $11; note[NR] = $12
-      detail[NR] = $13
+      detail[NR] = $13 == ":" ? "" : $13; sub(/:$/, "", detail[NR]); rest[NR] = $NF
       if ($1 == "bird" && $4 == "ok") { bt[$2] = $5; bkb[$2] = $8 } }
     function ratio(a, b) { return (b > 0 && a != "-") ? sprintf("%.2fx", a / b) : "-" }
     function secs(v) { return v == "-" ? "-" : v " s" }
@@ -322,11 +350,25 @@ report() { # RESULT_FILE...
         if (detail[i] != "")
           printf "%s %s peak RSS per process: %s\n", dut[i], sc[i], detail[i]
       }
-      printf "fibwatch CPU s:"
+      printf "CPU s of the rest of the machine during the run (of which fibwatch), should be small:\n "
       for (i = 1; i <= NR; i++)
-        printf " %s/%s %s", dut[i], sc[i], fw[i]
+        printf " %s/%s %s (%s)", dut[i], sc[i], rest[i], fw[i]
       printf "\n"
     }' "$@"
+}
+
+# Wait (at most QUIET seconds) for 2 s in which the machine is less than 10%
+# busy: other jobs on a shared machine skew the figures more than anything.
+wait_quiet() {
+    local end=$((SECONDS + QUIET)) a b hz cpus
+    hz=$(getconf CLK_TCK) cpus=$(nproc)
+    while ((SECONDS < end)); do
+        a=$(machine_ticks)
+        sleep 2
+        b=$(machine_ticks)
+        (((b - a) * 10 < 2 * hz * cpus)) && return 0
+    done
+    ((QUIET == 0)) || echo "  the machine is still busy after ${QUIET}s; running anyway" >&2
 }
 
 # fibwatch: a built one, else compile it (it needs only libmnl).
@@ -356,9 +398,10 @@ main() {
         [[ $scen == single || $scen == ecmp ]] || { echo "unknown scenario $scen" >&2; exit 2; }
         for dut in $DUTS; do
             i=$((i + 1))
+            wait_quiet
             echo "running $dut, $scen, $n prefixes..." >&2
             bash "$0" --one "$dut" "$scen" "$n" "$RESULTS/$(printf %02d $i)" ||
-                echo "$dut $scen $n failed - - - - - - - error" >"$RESULTS/$(printf %02d $i)"
+                echo "$dut $scen $n failed - - - - - - - error : -" >"$RESULTS/$(printf %02d $i)"
         done
     done
     echo

@@ -406,6 +406,8 @@ void fib_work(struct fib *f)
 	f->done_queue = end;
 	if (end == f->n_queue)
 		f->n_queue = f->done_queue = 0;
+	if (f->n_queue == 0 && f->purge_stale)
+		fib_purge_stale(f);
 	fib_write(f);
 	loop_idle_set(f->loop, &f->work, f->n_queue > 0);
 }
@@ -431,6 +433,26 @@ static void retry_later(struct fib *f, struct fib_route *r)
 		loop_timer_at(f->loop, &f->retry_timer, loop_now(f->loop) + f->retry_delay_ms);
 }
 
+/* The kernel does not have object id (a write of it was lost or refused):
+ * the next write that needs it makes it again. */
+static void forget_object(struct fib *f, uint32_t id, bool id_taken)
+{
+	size_t pos = 0;
+	struct fib_hop *h;
+	while ((h = htab_next(&f->hops, &pos)) != NULL)
+		if (h->id == id) {
+			h->in_kernel = false;
+			h->id = id_taken ? 0 : h->id;
+		}
+	struct fib_group *g;
+	pos = 0;
+	while ((g = htab_next(&f->groups, &pos)) != NULL)
+		if (g->id == id) {
+			g->in_kernel = false;
+			g->id = id_taken ? 0 : g->id;
+		}
+}
+
 static void route_refused(struct fib *f, const struct nlmsghdr *req, const struct kerror *e)
 {
 	struct kroute k;
@@ -441,6 +463,8 @@ static void route_refused(struct fib *f, const struct nlmsghdr *req, const struc
 	struct fib_route *r = fib_route_get(f, af, k.dst_len, k.dst, false);
 	if (req->nlmsg_type == RTM_DELROUTE || r == NULL)
 		return; /* gone already, or not ours to worry about */
+	if (k.nhid != 0)
+		forget_object(f, k.nhid, false); /* perhaps what it was refused for */
 	if (r->have != NULL) {
 		fib_group_unref(f, r->have);
 		r->have = NULL;
@@ -459,7 +483,6 @@ static void route_refused(struct fib *f, const struct nlmsghdr *req, const struc
 static void object_refused(struct fib *f, const struct nlmsghdr *req, const struct kerror *e)
 {
 	struct knexthop k;
-	size_t pos = 0;
 	if (kmsg_parse_nexthop(req, &k) < 0)
 		return;
 	if (req->nlmsg_type == RTM_DELNEXTHOP) {
@@ -469,20 +492,7 @@ static void object_refused(struct fib *f, const struct nlmsghdr *req, const stru
 		return;
 	}
 	/* Someone else's object holds the id: take another next time. */
-	bool taken = e->error == EEXIST;
-	struct fib_hop *h;
-	while ((h = htab_next(&f->hops, &pos)) != NULL)
-		if (h->id == k.id) {
-			h->in_kernel = false;
-			h->id = taken ? 0 : h->id;
-		}
-	struct fib_group *g;
-	pos = 0;
-	while ((g = htab_next(&f->groups, &pos)) != NULL)
-		if (g->id == k.id) {
-			g->in_kernel = false;
-			g->id = taken ? 0 : g->id;
-		}
+	forget_object(f, k.id, e->error == EEXIST);
 	if (f->failures_logged++ < FAILURES_LOGGED)
 		log_emit(LOG_WARN, "fib", NULL, "the kernel refused nexthop %u: %s%s%s", k.id,
 		         strerror(e->error), e->text[0] ? ": " : "", e->text);

@@ -61,6 +61,9 @@ void fib_work(struct fib *f);
 int fib_kernel_open(struct fib *f);
 void fib_kernel_close(struct fib *f, bool keep);
 void fib_schedule_resync(struct fib *f, uint32_t delay_ms);
+/* After fib_converged, once the queue is written: the previous run's
+ * nexthop objects go. */
+void fib_purge_stale(struct fib *f);
 bool fib_id_taken(const struct fib *f, uint32_t id);
 
 #endif

@@ -410,22 +410,27 @@ void fib_converged(struct fib *f)
 			fib_queue(f, r);
 			gone++;
 		}
-	/* Routes still on old objects were replaced or are queued for
-	 * removal ahead of these, in the same order on the socket. */
-	fib_work(f);
-	while (f->n_queue > 0)
-		fib_work(f);
+	/* The previous run's nexthop objects go once the queue is written
+	 * (fib_purge_stale): the routes still on them are replaced or removed
+	 * by then.  Never all at once here: a full table would stall the
+	 * loop for seconds. */
+	f->purge_stale = true;
+	if (gone > 0 || f->n_stale_ids > 0)
+		log_emit(LOG_INFO, "fib", NULL,
+		         "converged: %zu routes and %zu nexthops of the previous run to remove", gone,
+		         f->n_stale_ids);
+	loop_idle_set(f->loop, &f->work, true);
+}
+
+void fib_purge_stale(struct fib *f)
+{
 	for (size_t i = 0; i < f->n_stale_ids; i++) {
 		struct knexthop k = { .id = f->stale_ids[i], .protocol = f->cfg.protocol };
 		kmsg_nexthop(nl_put(&f->wr), RTM_DELNEXTHOP, 0, &k);
 		nl_commit(&f->wr);
 	}
-	fib_write(f);
-	if (gone > 0 || f->n_stale_ids > 0)
-		log_emit(LOG_INFO, "fib", NULL,
-		         "converged: %zu routes and %zu nexthops of the previous run removed", gone,
-		         f->n_stale_ids);
 	f->n_stale_ids = 0;
+	f->purge_stale = false;
 }
 
 void fib_kernel_close(struct fib *f, bool keep)

@@ -16,17 +16,19 @@
 
 /* Batches of this size go out in one sendmsg; the buffer holds one more
  * message beyond it, as libmnl's batches want. */
-#define BATCH_SIZE (256u << 10)
+#define BATCH_SIZE (128u << 10)
 #define BUF_SIZE   (BATCH_SIZE + KMSG_MAX)
 /* The kernel answers a question within its system call; a dump of a full
  * table takes about a second. */
 #define QUERY_TIMEOUT_MS 10000
 /* Acknowledgements and errors of a whole table must never be dropped. */
 #define RCVBUF (64u << 20)
+/* The kernel refuses a sendmsg larger than the send buffer (EMSGSIZE). */
+#define SNDBUF (BUF_SIZE * 2)
 
 int nl_open(struct nl_sock *s, const unsigned *groups)
 {
-	int one = 1, rcvbuf = RCVBUF;
+	int one = 1, rcvbuf = RCVBUF, sndbuf = SNDBUF;
 
 	memset(s, 0, sizeof(*s));
 	s->buf = malloc(BUF_SIZE);
@@ -44,6 +46,8 @@ int nl_open(struct nl_sock *s, const unsigned *groups)
 	mnl_socket_setsockopt(s->mnl, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (setsockopt(s->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
+		setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	for (; groups != NULL && *groups != 0; groups++) {
 		unsigned g = *groups;
 		if (mnl_socket_setsockopt(s->mnl, NETLINK_ADD_MEMBERSHIP, &g, sizeof(g)) < 0) {

@@ -101,9 +101,37 @@ static struct bgp_peer *on_dynamic_peer(void *ctx, const union sockaddr_any *fro
 	return g != NULL ? add_peer(r, g, from, true) : NULL;
 }
 
+/* A dynamic neighbour lives as long as its session (as in FRR): once down,
+ * and done with any stale routes it left, it goes; it comes back by
+ * connecting again.  Not from inside the session's callback: a timer. */
+static void on_reap(struct loop_timer *t)
+{
+	struct router *r = container_of(t, struct router, reap_timer);
+	struct bgp_peer *p = r->speaker.peers, *following;
+	char text[ADDR_TEXT_MAX];
+	for (; p != NULL; p = following) {
+		following = p->next;
+		const struct router_peer *rp = p->rib;
+		if (!p->dynamic || rp->stale_afs != 0 ||
+		    (p->fsm.state != BGP_ST_IDLE && p->fsm.state != BGP_ST_ACTIVE))
+			continue;
+		log_emit(LOG_INFO, "router", NULL, "dynamic neighbour %s removed: its session ended",
+		         addr_text(&p->cfg.addr, text));
+		remove_peer(r, p, 0, NULL);
+	}
+}
+
+static void on_down(void *ctx, struct bgp_peer *p)
+{
+	struct router *r = router_of(ctx);
+	routes_down(ctx, p);
+	if (p->dynamic)
+		loop_timer_at(r->loop, &r->reap_timer, loop_now(r->loop));
+}
+
 static const struct bgp_speaker_ops router_ops = {
 	.established = routes_established,
-	.down = routes_down,
+	.down = on_down,
 	.update = routes_update,
 	.route_refresh = routes_refresh,
 	.dynamic_peer = on_dynamic_peer,
@@ -278,6 +306,7 @@ static int start_sessions(struct router *r)
 
 	gethostname(sc.hostname, sizeof(sc.hostname) - 1);
 	routes_init(r);
+	loop_timer_init(&r->reap_timer, on_reap);
 	if (nl_open(&r->probe, NULL) < 0) {
 		log_emit(LOG_ERROR, "router", NULL, "cannot open netlink: %s", strerror(errno));
 		return -1;
@@ -322,6 +351,7 @@ static void stop_sessions(struct router *r)
 	r->fib_on = false;
 	while (r->speaker.peers != NULL)
 		remove_peer(r, r->speaker.peers, subcode, "kbgpd shutting down");
+	loop_timer_at(r->loop, &r->reap_timer, 0);
 	bgp_speaker_free(&r->speaker);
 	routes_free(r);
 	nl_close(&r->probe);

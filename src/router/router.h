@@ -40,7 +40,8 @@ struct router {
 	const char *metrics_addr; /* ADDR:PORT of /metrics, NULL: none */
 	struct http_server metrics;
 	unsigned long reload_errors;
-	struct loop_timer lag_timer; /* measures how late the loop runs */
+	struct loop_timer lag_timer;  /* measures how late the loop runs */
+	struct loop_timer reap_timer; /* dynamic neighbours whose session ended */
 	uint64_t lag_deadline, loop_lag_ms;
 	struct loop_signal sigterm, sigint, sighup;
 };

@@ -609,6 +609,8 @@ static void sweep_stale(struct router *r, struct bgp_peer *p, struct router_peer
 	rp->stale_afs &= (uint8_t)(af < 0 ? 0 : ~BGP_AF_BIT(af));
 	if (rp->stale_afs == 0)
 		loop_timer_at(r->loop, &rp->stale_timer, 0);
+	if (rp->stale_afs == 0 && p->dynamic) /* it may go now (router.c) */
+		loop_timer_at(r->loop, &r->reap_timer, now_ms(r));
 	peer_note(p, LOG_INFO, "%s: %zu stale routes removed", why, swept);
 	flush_all(r);
 }

@@ -122,6 +122,12 @@ nslab_wait 20 "session back after the restart time" established_twice
 # anyone else refused and logged.
 nslab_wait 20 "dynamic neighbour accepted" kbgpd_established kbgpd 10.0.0.70
 kbgpd_logged kbgpd 'peer=10.0.0.70 name=DYNAMIC' || nslab_fail "dynamic peer lacks the group"
+# It lives as long as its session, and comes back by connecting again.
+nslab_kill dyn
+nslab_wait 10 "dynamic neighbour removed with its session" kbgpd_logged kbgpd \
+    'msg="dynamic neighbour 10.0.0.70 removed: its session ended"'
+nslab_restart dyn
+nslab_wait 20 "dynamic neighbour back" kbgpd_established kbgpd 10.0.0.70
 nslab_wait 15 "stranger refused" kbgpd_logged kbgpd \
     'peer=10.0.0.200 msg="connection from unknown address refused"'
 

@@ -25,9 +25,15 @@ static char *dump_line(json_t *answer)
 	return line;
 }
 
+/* An error answer; a message that is not valid UTF-8 (it may quote what
+ * the client sent) gives way to a plain one, so there is always an answer. */
 static char *error_line(const char *msg)
 {
-	return dump_line(json_pack("{s:i, s:b, s:s}", "kbgp", CTL_VERSION, "ok", 0, "error", msg));
+	json_t *answer = json_pack("{s:i, s:b, s:s}", "kbgp", CTL_VERSION, "ok", 0, "error", msg);
+	if (answer == NULL)
+		answer = json_pack("{s:i, s:b, s:s}", "kbgp", CTL_VERSION, "ok", 0, "error",
+		                   "malformed request");
+	return dump_line(answer);
 }
 
 static const struct ctl_command *find(const struct ctl_command *commands, const char *name)
@@ -47,11 +53,15 @@ static char *unknown(const struct ctl_command *commands, const char *name)
 	names[n] = NULL;
 	const char *hint = suggest_closest(names, name);
 	char msg[256];
+	/* At most 64 bytes of the name, not cutting a UTF-8 character. */
+	int len = (int)strnlen(name, 64);
+	while (len > 0 && (name[len] & 0xc0) == 0x80)
+		len--;
 	if (hint != NULL)
-		snprintf(msg, sizeof(msg), "unknown command \"%.64s\" (did you mean \"%s\"?)", name,
-		         hint);
+		snprintf(msg, sizeof(msg), "unknown command \"%.*s\" (did you mean \"%s\"?)", len,
+		         name, hint);
 	else
-		snprintf(msg, sizeof(msg), "unknown command \"%.64s\"", name);
+		snprintf(msg, sizeof(msg), "unknown command \"%.*s\"", len, name);
 	return error_line(msg);
 }
 

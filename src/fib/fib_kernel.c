@@ -104,15 +104,21 @@ static int found_nexthop(const struct nlmsghdr *nlh, void *ctx)
 	return 0;
 }
 
-static int found_route(const struct nlmsghdr *nlh, void *ctx)
+/* The route of ours nlh is about, in our table (made if create), or NULL
+ * when the message is not about a route of ours. */
+static struct fib_route *our_route(struct fib *f, const struct nlmsghdr *nlh, bool create)
 {
-	struct fib *f = ctx;
 	struct kroute k;
 	if (kmsg_parse_route(nlh, &k) < 0 || k.protocol != f->cfg.protocol ||
 	    k.table != f->cfg.table || k.metric != f->cfg.metric)
-		return 0;
+		return NULL;
 	uint8_t af = k.family == AF_INET6 ? BGP_AF_IPV6_UNICAST : BGP_AF_IPV4_UNICAST;
-	struct fib_route *r = fib_route_get(f, af, k.dst_len, k.dst, true);
+	return fib_route_get(f, af, k.dst_len, k.dst, create);
+}
+
+static int found_route(const struct nlmsghdr *nlh, void *ctx)
+{
+	struct fib_route *r = our_route(ctx, nlh, true);
 	if (r != NULL)
 		r->stale = true;
 	return 0;
@@ -294,13 +300,7 @@ static void forget_lost_objects(struct fib *f)
 /* Routes present in the kernel, by the prefix's slot in our table. */
 static int present_route(const struct nlmsghdr *nlh, void *ctx)
 {
-	struct fib *f = ctx;
-	struct kroute k;
-	if (kmsg_parse_route(nlh, &k) < 0 || k.protocol != f->cfg.protocol ||
-	    k.table != f->cfg.table || k.metric != f->cfg.metric)
-		return 0;
-	uint8_t af = k.family == AF_INET6 ? BGP_AF_IPV6_UNICAST : BGP_AF_IPV4_UNICAST;
-	struct fib_route *r = fib_route_get(f, af, k.dst_len, k.dst, false);
+	struct fib_route *r = our_route(ctx, nlh, false);
 	if (r != NULL)
 		r->seen = true;
 	return 0;
@@ -417,8 +417,8 @@ void fib_converged(struct fib *f)
 	f->purge_stale = true;
 	if (gone > 0 || f->n_stale_ids > 0)
 		log_emit(LOG_INFO, "fib", NULL,
-		         "converged: %zu routes and %zu nexthops of the previous run to remove", gone,
-		         f->n_stale_ids);
+		         "converged: %zu routes and %zu nexthops of the previous run to remove",
+		         gone, f->n_stale_ids);
 	loop_idle_set(f->loop, &f->work, true);
 }
 

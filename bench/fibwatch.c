@@ -313,7 +313,8 @@ static void on_route(const struct nlmsghdr *nlh)
 		return;
 	uint32_t table = rtm->rtm_table, dst = 0, nhid = 0, width = 0;
 	const struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+	mnl_attr_for_each(a, nlh, sizeof(*rtm))
+	{
 		switch (mnl_attr_get_type(a)) {
 		case RTA_TABLE:
 			if (mnl_attr_get_payload_len(a) >= 4)
@@ -355,7 +356,8 @@ static void on_nexthop(const struct nlmsghdr *nlh)
 		return;
 	uint32_t id = 0, width = 1;
 	const struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(*nhm)) {
+	mnl_attr_for_each(a, nlh, sizeof(*nhm))
+	{
 		switch (mnl_attr_get_type(a)) {
 		case NHA_ID:
 			if (mnl_attr_get_payload_len(a) >= 4)
@@ -521,8 +523,12 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
-	*o = (struct opts){ .paths = 1, .table = RT_TABLE_MAIN, .proto = 186,
-		            .interval_ms = 10, .progress_s = 1, .rcvbuf = RCVBUF };
+	*o = (struct opts){ .paths = 1,
+		            .table = RT_TABLE_MAIN,
+		            .proto = 186,
+		            .interval_ms = 10,
+		            .progress_s = 1,
+		            .rcvbuf = RCVBUF };
 	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
 		switch (c) {
 		case 'e':
@@ -578,8 +584,8 @@ static int finish(const char *what, int rc)
 	if (what != NULL)
 		report(what, now());
 	printf("stopped %.6f routes %zu complete %u msgs %llu overruns %llu cpu %.2f\n", now(),
-	       st.rt_len, st.complete, (unsigned long long)st.msgs,
-	       (unsigned long long)st.overruns, cpu);
+	       st.rt_len, st.complete, (unsigned long long)st.msgs, (unsigned long long)st.overruns,
+	       cpu);
 	return rc;
 }
 
@@ -628,7 +634,8 @@ int main(int argc, char **argv)
 		if (st.complete >= o.expect)
 			return finish("complete", 0);
 		for (int i = 0; i < BATCH; i++)
-			mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+			mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i],
+				                               .msg_iovlen = 1 } };
 		int n = recvmmsg(fd, mm, BATCH, MSG_DONTWAIT, NULL);
 		double t = now();
 		if (n < 0 && errno == ENOBUFS) {
@@ -659,7 +666,8 @@ int main(int argc, char **argv)
 			return finish("timeout", 3);
 		if (n < BATCH) {
 			struct timespec nap = { .tv_sec = o.interval_ms / 1000,
-				                .tv_nsec = (long)(o.interval_ms % 1000) * 1000000L };
+				                .tv_nsec =
+				                        (long)(o.interval_ms % 1000) * 1000000L };
 			nanosleep(&nap, NULL);
 		}
 	}

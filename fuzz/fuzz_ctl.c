@@ -17,7 +17,10 @@ static json_t *echo(void *ctx, const json_t *args, char *err, size_t err_len)
 }
 
 static const struct ctl_command commands[] = {
-	{ "peers", echo }, { "routes", echo }, { "fib", echo }, { NULL, NULL },
+	{ "peers", echo },
+	{ "routes", echo },
+	{ "fib", echo },
+	{ NULL, NULL },
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

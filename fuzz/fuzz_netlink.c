@@ -23,7 +23,8 @@ static bool same_route(const struct kroute *a, const struct kroute *b)
 	    memcmp(a->dst, b->dst, sizeof(a->dst)) != 0)
 		return false;
 	for (size_t i = 0; i < a->n_paths; i++)
-		if (a->paths[i].family != b->paths[i].family || a->paths[i].oif != b->paths[i].oif ||
+		if (a->paths[i].family != b->paths[i].family ||
+		    a->paths[i].oif != b->paths[i].oif ||
 		    memcmp(a->paths[i].gw, b->paths[i].gw, sizeof(a->paths[i].gw)) != 0)
 			return false;
 	return true;

@@ -403,8 +403,7 @@ static void process_input(struct bgp_peer *p)
 	struct bgp_notice err;
 
 	while (conn_is_open(c)) {
-		enum bgp_frame_result r =
-		        bgp_frame(conn_unread(c), max_message(p), &m, &err);
+		enum bgp_frame_result r = bgp_frame(conn_unread(c), max_message(p), &m, &err);
 		if (r == BGP_FRAME_NEED_MORE)
 			return;
 		if (r == BGP_FRAME_ERROR) {

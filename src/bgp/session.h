@@ -77,9 +77,9 @@ struct bgp_conn {
 	bool connecting;    /* connect() in progress */
 	bool open_received; /* for a connection waiting on collision */
 	struct loop_io io;
-	uint8_t *in; /* BGP_EXT_MAX_LEN + read slack */
+	uint8_t *in;             /* BGP_EXT_MAX_LEN + read slack */
 	size_t in_start, in_len; /* in[in_start..in_len) not handled yet */
-	uint8_t *out; /* queued bytes, written as the socket allows */
+	uint8_t *out;            /* queued bytes, written as the socket allows */
 	size_t out_len, out_cap;
 };
 

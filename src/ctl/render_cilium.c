@@ -103,8 +103,8 @@ static void collect_peers(struct rows *r, const json_t *result)
 	const json_t *inst, *peer;
 	size_t i, j;
 	json_array_foreach(list(result, "instances"), i, inst)
-		json_array_foreach(list(inst, "peers"), j, peer)
-			rows_add(r, num(inst, "local_asn"), str(peer, "address"), "", peer);
+	        json_array_foreach(list(inst, "peers"), j, peer)
+	                rows_add(r, num(inst, "local_asn"), str(peer, "address"), "", peer);
 }
 
 /* One row per path, by local ASN, neighbor, prefix (PrintBGPRoutesTable).
@@ -116,15 +116,17 @@ static void collect_paths(struct rows *r, const json_t *result, bool with_empty)
 {
 	const json_t *inst, *route, *path;
 	size_t i, j, k;
-	json_array_foreach(list(result, "instances"), i, inst) {
+	json_array_foreach(list(result, "instances"), i, inst)
+	{
 		const char *table = str(inst, "table");
 		bool adj = strcmp(table, "adj-rib-in") == 0 || strcmp(table, "adj-rib-out") == 0;
-		json_array_foreach(list(inst, "routes"), j, route) {
+		json_array_foreach(list(inst, "routes"), j, route)
+		{
 			const json_t *paths = list(route, "paths");
 			const char *prefix = str(route, "prefix");
 			json_array_foreach(paths, k, path)
-				rows_add(r, num(inst, "local_asn"),
-				         adj ? str(path, "neighbor") : "", prefix, path);
+			        rows_add(r, num(inst, "local_asn"),
+			                 adj ? str(path, "neighbor") : "", prefix, path);
 			if (with_empty && json_array_size(paths) == 0)
 				rows_add(r, num(inst, "local_asn"), "", prefix, NULL);
 		}
@@ -137,8 +139,8 @@ static void collect_policies(struct rows *r, const json_t *result)
 	const json_t *inst, *policy;
 	size_t i, j;
 	json_array_foreach(list(result, "instances"), i, inst)
-		json_array_foreach(list(inst, "policies"), j, policy)
-			rows_add(r, num(inst, "local_asn"), str(policy, "name"), "", policy);
+	        json_array_foreach(list(inst, "policies"), j, policy)
+	                rows_add(r, num(inst, "local_asn"), str(policy, "name"), "", policy);
 }
 
 /* ---- table layouts ---- */
@@ -194,7 +196,8 @@ static void peer_line(struct tabwriter *tw, const struct row *r, const struct la
 		tw_printf(tw, ":" JI, num(p, "port"));
 	tw_printf(tw, "\t%s\t", session_state(str(p, "state")));
 	duration_cell(tw, num(p, "uptime_seconds"));
-	json_array_foreach(families, i, fam) {
+	json_array_foreach(families, i, fam)
+	{
 		if (i > 0) /* under the first family: skip the session's cells */
 			tw_puts(tw, l->node != NULL ? "\t\t\t\t\t\t" : "\t\t\t\t\t");
 		tw_printf(tw, "%s/%s\t" JI "\t" JI "%s", str(fam, "afi"), str(fam, "safi"),
@@ -242,7 +245,8 @@ static void strings_cell(struct tabwriter *tw, const json_t *strings)
 {
 	size_t i, n = json_array_size(strings);
 	const json_t *s;
-	json_array_foreach(strings, i, s) {
+	json_array_foreach(strings, i, s)
+	{
 		item_open(tw, i, n);
 		tw_puts(tw, text(s));
 		item_close(tw, n);
@@ -254,7 +258,8 @@ static void prefixes_cell(struct tabwriter *tw, const json_t *prefixes)
 {
 	size_t i, n = json_array_size(prefixes);
 	const json_t *p;
-	json_array_foreach(prefixes, i, p) {
+	json_array_foreach(prefixes, i, p)
+	{
 		item_open(tw, i, n);
 		tw_printf(tw, "%s (" JI ".." JI ")", str(p, "cidr"), num(p, "min"), num(p, "max"));
 		item_close(tw, n);
@@ -272,8 +277,7 @@ static void go_slice_item(struct tabwriter *tw, const char *name, const json_t *
 		return;
 	item_open(tw, (*i)++, n);
 	tw_printf(tw, "%s: [", name);
-	json_array_foreach(strings, k, s)
-		tw_printf(tw, "%s%s", k > 0 ? " " : "", text(s));
+	json_array_foreach(strings, k, s) tw_printf(tw, "%s%s", k > 0 ? " " : "", text(s));
 	tw_puts(tw, "]");
 	item_close(tw, n);
 }
@@ -306,7 +310,8 @@ static void policy_line(struct tabwriter *tw, const struct row *r, const struct 
 	size_t i;
 
 	tw_printf(tw, JI "\t%s\t%s\t", r->asn, str(r->item, "name"), str(r->item, "type"));
-	json_array_foreach(stmts, i, s) {
+	json_array_foreach(stmts, i, s)
+	{
 		if (i > 0)
 			tw_puts(tw, "\t\t\t");
 		strings_cell(tw, list(s, "match_neighbors"));
@@ -394,14 +399,17 @@ static int cli_table(FILE *out, const char *header, const json_t *by_node, colle
 }
 
 /* Cilium's headers; the last column is never padded. */
-#define PEERS_HEADER "Local AS\tPeer AS\tPeer Address\tSession\tUptime\tFamily\t" \
-                     "Received\tAdvertised\n"
-#define CLI_PEERS_HEADER "Node\tLocal AS\tPeer AS\tPeer Address\tSession State\tUptime\tFamily\t" \
-                         "Received\tAdvertised\n"
+#define PEERS_HEADER                                                                               \
+	"Local AS\tPeer AS\tPeer Address\tSession\tUptime\tFamily\t"                               \
+	"Received\tAdvertised\n"
+#define CLI_PEERS_HEADER                                                                           \
+	"Node\tLocal AS\tPeer AS\tPeer Address\tSession State\tUptime\tFamily\t"                   \
+	"Received\tAdvertised\n"
 #define ROUTES_HEADER      "VRouter\tPrefix\tNextHop\tAge\tAttrs\n"
 #define PEER_ROUTES_HEADER "VRouter\tPeer\tPrefix\tNextHop\tAge\tAttrs\n"
-#define POLICIES_HEADER    "VRouter\tPolicy Name\tType\tMatch Peers\tMatch Families\t" \
-                           "Match Prefixes (Min..Max Len)\tRIB Action\tPath Actions\n"
+#define POLICIES_HEADER                                                                            \
+	"VRouter\tPolicy Name\tType\tMatch Peers\tMatch Families\t"                                \
+	"Match Prefixes (Min..Max Len)\tRIB Action\tPath Actions\n"
 
 int cilium_dbg_peers(FILE *out, const json_t *result)
 {

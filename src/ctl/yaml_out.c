@@ -17,16 +17,17 @@ static int scalar(yaml_emitter_t *e, const char *text, bool plain)
 {
 	yaml_event_t ev;
 	/* Quoted is always a string; plain only where YAML reads a string. */
-	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), plain,
-	                             1, plain ? YAML_ANY_SCALAR_STYLE : YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+	yaml_scalar_event_initialize(
+	        &ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text), plain, 1,
+	        plain ? YAML_ANY_SCALAR_STYLE : YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 	return emit(e, &ev);
 }
 
 /* Would a plain scalar with this text read back as a string? */
 static bool plain_string(const char *s)
 {
-	static const char *const special[] = { "true", "false", "yes", "no", "on", "off",
-		                               "null", "~", "True", "False", "Null", "" };
+	static const char *const special[] = { "true", "false", "yes",  "no",    "on",   "off",
+		                               "null", "~",     "True", "False", "Null", "" };
 	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
 		if (strcmp(s, special[i]) == 0)
 			return false;

@@ -73,7 +73,7 @@ struct fib {
 	struct fib_route **retry;
 	size_t n_retry, cap_retry;
 	uint32_t retry_delay_ms;
-	bool objects;   /* nexthop objects (else RTA_MULTIPATH) */
+	bool objects;     /* nexthop objects (else RTA_MULTIPATH) */
 	bool converged;   /* a previous run's leftovers are gone, or going */
 	bool purge_stale; /* stale_ids to delete once the queue is written */
 	uint32_t next_id;

@@ -114,8 +114,9 @@ static const struct {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: kbgpctl [-s [NODE=]SOCKET]... [-o json|yaml|text] <command> [arguments]\n\n"
-	             "commands:\n");
+	fprintf(out,
+	        "usage: kbgpctl [-s [NODE=]SOCKET]... [-o json|yaml|text] <command> [arguments]\n\n"
+	        "commands:\n");
 	for (size_t i = 0; i < sizeof(daemon_commands) / sizeof(daemon_commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", daemon_commands[i].name, daemon_commands[i].help);
 	for (size_t i = 0; i < sizeof(local_commands) / sizeof(local_commands[0]); i++)

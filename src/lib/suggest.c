@@ -49,4 +49,3 @@ const char *suggest_closest(const char *const *known, const char *key)
 	}
 	return best;
 }
-

@@ -50,7 +50,9 @@ void rib_init(struct rib *r, const struct decide_config *cfg,
 
 void rib_local_source_init(struct rib_source *s, uint32_t router_id)
 {
-	*s = (struct rib_source){ .local = true, .weight = RIB_LOCAL_WEIGHT, .router_id = router_id };
+	*s = (struct rib_source){ .local = true,
+		                  .weight = RIB_LOCAL_WEIGHT,
+		                  .router_id = router_id };
 }
 
 void rib_local_attrs(enum bgp_af af, struct bgp_attrs *a)

@@ -175,9 +175,8 @@ static json_t *group_json(const struct router_group *g)
 	        "name", g->name, "remoteASN", remote_asn(g), "neighbors", neighbors, "listenRanges",
 	        ranges, "timers", "holdTimeSeconds", g->hold_time, "connectRetryTimeSeconds",
 	        g->connect_retry, "advertisementIntervalSeconds", g->advertisement_interval,
-	        "ebgpMultihop",
-	        g->ebgp_multihop, "families", families_json(g->families), "passive", g->passive,
-	        "peerPort", g->peer_port, "shutdown", g->shutdown, "importPolicies",
+	        "ebgpMultihop", g->ebgp_multihop, "families", families_json(g->families), "passive",
+	        g->passive, "peerPort", g->peer_port, "shutdown", g->shutdown, "importPolicies",
 	        chain_json(g->import_policies, g->n_import_policies), "exportPolicies",
 	        chain_json(g->export_policies, g->n_export_policies));
 	if (g->keepalive != 0) /* 0: a third of the hold time */

@@ -115,7 +115,8 @@ static void on_reap(struct loop_timer *t)
 		if (!p->dynamic || rp->stale_afs != 0 ||
 		    (p->fsm.state != BGP_ST_IDLE && p->fsm.state != BGP_ST_ACTIVE))
 			continue;
-		log_emit(LOG_INFO, "router", NULL, "dynamic neighbour %s removed: its session ended",
+		log_emit(LOG_INFO, "router", NULL,
+		         "dynamic neighbour %s removed: its session ended",
 		         addr_text(&p->cfg.addr, text));
 		remove_peer(r, p, 0, NULL);
 	}
@@ -446,17 +447,17 @@ void router_stop(struct router *r)
 
 static void router_usage(FILE *out)
 {
-	fprintf(out,
-	        "usage: kbgpd router -c FILE [--run-dir DIR] [--socket PATH] [--metrics ADDR:PORT] [-v] [--log-json] "
-	        "[--check]\n"
-	        "  -c FILE        BGPRouter manifest (docs/router-config.md)\n"
-	        "  --run-dir DIR  runtime state of this instance, " DEFAULT_RUN_DIR "\n"
-	        "  --socket PATH  control socket, DIR/NAME.sock (docs/control-socket.md)\n"
-	        "  --metrics ADDR:PORT|off\n"
-	        "                 Prometheus /metrics, " DEFAULT_METRICS "\n"
-	        "  -v             debug logging\n"
-	        "  --log-json     log lines as JSON instead of logfmt\n"
-	        "  --check        validate FILE and exit\n");
+	fprintf(out, "usage: kbgpd router -c FILE [--run-dir DIR] [--socket PATH] [--metrics "
+	             "ADDR:PORT] [-v] [--log-json] "
+	             "[--check]\n"
+	             "  -c FILE        BGPRouter manifest (docs/router-config.md)\n"
+	             "  --run-dir DIR  runtime state of this instance, " DEFAULT_RUN_DIR "\n"
+	             "  --socket PATH  control socket, DIR/NAME.sock (docs/control-socket.md)\n"
+	             "  --metrics ADDR:PORT|off\n"
+	             "                 Prometheus /metrics, " DEFAULT_METRICS "\n"
+	             "  -v             debug logging\n"
+	             "  --log-json     log lines as JSON instead of logfmt\n"
+	             "  --check        validate FILE and exit\n");
 }
 
 int router_main(int argc, char **argv)

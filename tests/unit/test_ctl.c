@@ -54,7 +54,8 @@ static void expect_error(const char *line, const char *want, int want_fatal)
 	assert_false(json_is_true(json_object_get(j, "ok")));
 	const char *error = json_string_value(json_object_get(j, "error"));
 	if (error == NULL || strstr(error, want) == NULL)
-		fail_msg("answer to %s: \"%s\", wanted \"%s\"", line, error ? error : "(none)", want);
+		fail_msg("answer to %s: \"%s\", wanted \"%s\"", line, error ? error : "(none)",
+		         want);
 	assert_int_equal(fatal, want_fatal);
 	json_decref(j);
 }
@@ -79,7 +80,8 @@ static void test_errors(void **state)
 	(void)state;
 	expect_error("{\"kbgp\":1,\"command\":\"peer\"}",
 	             "unknown command \"peer\" (did you mean \"peers\"?)", 0);
-	expect_error("{\"kbgp\":1,\"command\":\"routes\",\"args\":{\"fail\":1}}", "asked to fail", 0);
+	expect_error("{\"kbgp\":1,\"command\":\"routes\",\"args\":{\"fail\":1}}", "asked to fail",
+	             0);
 	expect_error("{\"kbgp\":1,\"command\":7}", "\"command\" must be a string", 1);
 	expect_error("{\"kbgp\":1,\"command\":\"peers\",\"args\":[]}", "\"args\" an object", 1);
 	expect_error("{\"kbgp\":2,\"command\":\"peers\"}", "protocol version 1 only", 1);
@@ -135,10 +137,8 @@ static void test_yaml(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_result),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_size_cap),
-		cmocka_unit_test(test_request_line),
+		cmocka_unit_test(test_result),   cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_size_cap), cmocka_unit_test(test_request_line),
 		cmocka_unit_test(test_yaml),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,13 +1,14 @@
 /*
  * fuzz_manifest: the same bytes as a YAML stream and as JSON text, then the
- * typed getters over every object found.  Every object read from YAML,
- * written out as JSON by jansson, must load back from JSON as an equal
- * object: the two front ends build one kind of tree.
+ * typed getters and k8s_decode() over every object found.  Every object
+ * read from YAML, written out as JSON by jansson, must load back from JSON
+ * as an equal object: the two front ends build one kind of tree.
  */
 #include <string.h>
 
 #include "fuzz.h"
 #include "k8s/manifest.h"
+#include "k8s/objects.h"
 
 /* Small caps keep each input fast; the caps themselves are what is tested. */
 static const struct manifest_limits limits = {
@@ -71,6 +72,21 @@ static void decode(struct manifest_set *set, const struct manifest_obj *obj)
 	FUZZ_CHECK(c.depth == 0 && c.path[0] == '\0');
 }
 
+/* The real decoders: an object is refused exactly when errors were
+ * reported (counted before the set folds repeats into one line), and
+ * whatever was decoded frees cleanly. */
+static void check_decode(struct manifest_set *set, const struct manifest_obj *obj)
+{
+	size_t before = set->reported;
+	struct k8s_object o;
+	int r = k8s_decode(set, obj, &o);
+
+	FUZZ_CHECK(r >= -1 && r <= 1);
+	FUZZ_CHECK((r < 0) == (set->reported > before));
+	if (r == 1)
+		k8s_object_free(&o);
+}
+
 /* The YAML object, as JSON, loads back equal. */
 static void check_json_twin(const struct manifest_obj *obj)
 {
@@ -98,8 +114,10 @@ static void check_set(struct manifest_set *set, const char *file)
 		FUZZ_CHECK(o->kind != NULL && o->kind[0] != '\0');
 		FUZZ_CHECK(json_is_object(o->root));
 	}
-	for (size_t i = 0; i < set->n_objs; i++)
+	for (size_t i = 0; i < set->n_objs; i++) {
 		decode(set, &set->objs[i]);
+		check_decode(set, &set->objs[i]);
+	}
 	FUZZ_CHECK(set->n_errors <= limits.max_errors);
 	for (size_t i = 0; i < set->n_errors; i++)
 		FUZZ_CHECK(strncmp(set->errors[i].text, file, strlen(file)) == 0);

@@ -94,6 +94,12 @@ static void negotiate_gr(const struct bgp_caps *ours, const struct bgp_caps *the
 	out->peer_gr_notification = ours->gr.present && (ours->gr.flags & BGP_GR_F_NOTIFICATION) &&
 	                            (theirs->gr.flags & BGP_GR_F_NOTIFICATION);
 	out->peer_gr_forwarding = theirs->gr.forwarding & out->ctx.afs;
+	/* A helper that keeps our routes (we listed families) after any
+	 * NOTIFICATION because we set N (FRR 8.4 does, whatever it announced
+	 * itself) must see Hard Reset to drop them; one that does not know
+	 * RFC 8538 still ends the session on it, and drops them anyway. */
+	out->hard_reset_ceases =
+	        ours->gr.present && (ours->gr.flags & BGP_GR_F_NOTIFICATION) && ours->gr.afs != 0;
 }
 
 static bool both(const struct bgp_caps *a, const struct bgp_caps *b, uint8_t code)

@@ -46,6 +46,7 @@ struct bgp_negotiated {
 	uint16_t peer_restart_time;
 	bool peer_restarted;        /* R bit: the peer has just restarted */
 	bool peer_gr_notification;  /* N bit on both sides (RFC 8538) */
+	bool hard_reset_ceases;     /* Ceases that drop routes go out as Hard Reset */
 	uint8_t peer_gr_forwarding; /* families whose forwarding survived */
 };
 

@@ -155,8 +155,10 @@ static void send_keepalive(struct bgp_conn *c)
 }
 
 /* A NOTIFICATION is the last thing on a connection: queue it and push it
- * out now, since the connection closes right after. */
-static void send_notification(struct bgp_conn *c, const struct bgp_notice *n)
+ * out now, since the connection closes right after.  session_was_up: it
+ * ends an Established session (the FSM has already left the state), so a
+ * Cease may have to go as Hard Reset (RFC 8538). */
+static void send_notice(struct bgp_conn *c, const struct bgp_notice *n, bool session_was_up)
 {
 	uint8_t buf[BGP_MAX_LEN];
 	struct wbuf w;
@@ -165,7 +167,7 @@ static void send_notification(struct bgp_conn *c, const struct bgp_notice *n)
 		return;
 	wbuf_init(&w, buf, sizeof(buf));
 	struct bgp_peer *p = c->peer;
-	if (c == &p->conn && bgp_peer_established(p) && p->neg.peer_gr_notification &&
+	if (c == &p->conn && session_was_up && p->neg.hard_reset_ceases &&
 	    bgp_notice_needs_hard_reset(n))
 		bgp_notification_encode_hard_reset(&w, n);
 	else
@@ -213,12 +215,17 @@ static void set_state_stats(struct bgp_peer *p, enum bgp_state before)
 	         "state changed from %s", bgp_state_name(before));
 }
 
-static void carry_out(struct bgp_peer *p, const struct bgp_fsm_out *out)
+static void send_notification(struct bgp_conn *c, const struct bgp_notice *n)
+{
+	send_notice(c, n, false);
+}
+
+static void carry_out(struct bgp_peer *p, const struct bgp_fsm_out *out, enum bgp_state before)
 {
 	struct bgp_speaker *s = p->speaker;
 
 	if (out->actions & BGP_DO_SEND_NOTIFICATION)
-		send_notification(&p->conn, &out->notice);
+		send_notice(&p->conn, &out->notice, before == BGP_ST_ESTABLISHED);
 	if (out->actions & BGP_DO_DOWN)
 		s->ops->down(s->ctx, p);
 	if (out->actions & BGP_DO_CLOSE) {
@@ -249,7 +256,7 @@ static void peer_event(struct bgp_peer *p, enum bgp_event ev, const struct bgp_n
 
 	bgp_fsm_event(&p->fsm, ev, now_ms(p), n, &out);
 	set_state_stats(p, before);
-	carry_out(p, &out);
+	carry_out(p, &out, before);
 	peer_arm_timer(p);
 }
 

@@ -162,3 +162,8 @@ void http_server_close(struct http_server *s)
 	close(s->fd);
 	s->fd = -1;
 }
+
+void metrics_help(FILE *out, const char *name, const char *type, const char *text)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
+}

@@ -31,4 +31,7 @@ int http_server_open(struct http_server *s, struct loop *l, const union sockaddr
                      void (*metrics)(void *ctx, FILE *out), void *ctx);
 void http_server_close(struct http_server *s);
 
+/* The HELP and TYPE lines that open a metric family. */
+void metrics_help(FILE *out, const char *name, const char *type, const char *text);
+
 #endif

@@ -7,6 +7,8 @@
 #include <sys/random.h>
 
 #include "bgp/nlri.h"
+#include "agent/agent.h"
+#include "operator/operator.h"
 #include "router/router.h"
 
 static void usage(FILE *out)
@@ -30,8 +32,12 @@ int main(int argc, char **argv)
 		bgp_prefix_hash_seed = 0;
 	if (argc >= 2 && strcmp(argv[1], "router") == 0)
 		return router_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "agent") == 0)
+		return agent_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "operator") == 0)
+		return operator_main(argc - 1, argv + 1);
 	if (argc >= 2) {
-		fprintf(stderr, "kbgpd: role '%s' is not available in this build yet\n", argv[1]);
+		fprintf(stderr, "kbgpd: unknown role '%s': agent, operator or router\n", argv[1]);
 		return 2;
 	}
 	usage(stderr);

@@ -135,3 +135,20 @@ uint32_t addr_ipv4(const union sockaddr_any *a)
 {
 	return a->sa.sa_family == AF_INET ? ntohl(a->in.sin_addr.s_addr) : 0;
 }
+
+int addr_parse_hostport(const char *text, union sockaddr_any *out)
+{
+	char host[64];
+	const char *colon = strrchr(text, ':');
+	if (colon == NULL || colon - text >= (long)sizeof(host))
+		return -1;
+	const char *start = text[0] == '[' ? text + 1 : text;
+	size_t len = (size_t)(colon - start) - (text[0] == '[' ? 1 : 0);
+	memcpy(host, start, len);
+	host[len] = '\0';
+	char *end;
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || port == 0 || port > 65535)
+		return -1;
+	return addr_parse(host, (uint16_t)port, out);
+}

@@ -29,6 +29,8 @@ struct addr_range {
 int addr_parse(const char *text, uint16_t port, union sockaddr_any *out);
 /* Parse "172.31.0.0/20" (host bits must be zero). */
 int addr_range_parse(const char *text, struct addr_range *out);
+/* "ADDR:PORT" or "[ADDR6]:PORT", the port 1..65535. */
+int addr_parse_hostport(const char *text, union sockaddr_any *out);
 socklen_t addr_len(const union sockaddr_any *a);
 uint16_t addr_port(const union sockaddr_any *a);
 void addr_set_port(union sockaddr_any *a, uint16_t port);

@@ -67,8 +67,10 @@ static uint32_t first_as(const struct bgp_attrs *a)
 }
 
 static bool matches(const struct policy_match *m, const union sockaddr_any *peer,
-                    const struct bgp_prefix *p, const struct bgp_attrs *a)
+                    const struct bgp_prefix *p, bool local, const struct bgp_attrs *a)
 {
+	if (m->local_only && !local)
+		return false;
 	bool ok = m->n_neighbors == 0;
 	for (size_t i = 0; i < m->n_neighbors && !ok; i++)
 		ok = addr_in_range(peer, &m->neighbors[i]);
@@ -151,15 +153,16 @@ static void apply_set(const struct policy_set *s, struct bgp_attrs *a,
 	}
 }
 
-enum policy_verdict policy_apply(const struct policy *const *chain, size_t n,
-                                 const union sockaddr_any *peer, const struct bgp_prefix *p,
-                                 struct bgp_attrs *a, struct policy_scratch *scratch)
+enum policy_verdict policy_apply_route(const struct policy *const *chain, size_t n,
+                                       const union sockaddr_any *peer, const struct bgp_prefix *p,
+                                       bool local, struct bgp_attrs *a,
+                                       struct policy_scratch *scratch)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct policy *pol = chain[i];
 		for (size_t k = 0; k < pol->n_statements; k++) {
 			const struct policy_statement *st = &pol->statements[k];
-			if (!matches(&st->match, peer, p, a))
+			if (!matches(&st->match, peer, p, local, a))
 				continue;
 			apply_set(&st->set, a, scratch);
 			if (st->verdict != POLICY_NEXT)
@@ -167,6 +170,13 @@ enum policy_verdict policy_apply(const struct policy *const *chain, size_t n,
 		}
 	}
 	return POLICY_REJECT;
+}
+
+enum policy_verdict policy_apply(const struct policy *const *chain, size_t n,
+                                 const union sockaddr_any *peer, const struct bgp_prefix *p,
+                                 struct bgp_attrs *a, struct policy_scratch *scratch)
+{
+	return policy_apply_route(chain, n, peer, p, false, a, scratch);
 }
 
 void policy_free(struct policy *p)

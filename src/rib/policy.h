@@ -37,6 +37,7 @@ struct policy_match {
 	uint32_t neighbor_as;  /* the first AS of the AS_PATH */
 	uint32_t *as_contains; /* every one of them appears in the AS_PATH */
 	size_t n_as_contains;
+	bool local_only; /* the route is this router's own, not received */
 };
 
 enum policy_verdict {
@@ -60,15 +61,18 @@ struct policy_set {
 	union sockaddr_any next_hop;
 };
 
+/* Names as long as the agent's: "<peer>-<afi>-Service-<svc>-<ns>-<type>-<i>". */
+#define POLICY_NAME_MAX 256
+
 struct policy_statement {
-	char name[64];
+	char name[POLICY_NAME_MAX];
 	struct policy_match match;
 	struct policy_set set;
 	enum policy_verdict verdict;
 };
 
 struct policy {
-	char name[64];
+	char name[POLICY_NAME_MAX];
 	struct policy_statement *statements;
 	size_t n_statements;
 	uint64_t digest; /* of its definition: a reload sees whether it changed */
@@ -82,10 +86,17 @@ struct policy_scratch {
 };
 
 /*
- * Run a chain on a route from (import) or to (export) the peer at `peer`.
+ * Run a chain on a route from (import) or to (export) the peer at `peer`;
+ * `local`: the route is this router's own (a network), not received.
  * a is changed in place by the statements that apply; its views may then
  * point into scratch.  Returns accept or reject.
  */
+enum policy_verdict policy_apply_route(const struct policy *const *chain, size_t n,
+                                       const union sockaddr_any *peer, const struct bgp_prefix *p,
+                                       bool local, struct bgp_attrs *a,
+                                       struct policy_scratch *scratch);
+/* policy_apply_route for a received route (import): local_only conditions
+ * never hold. */
 enum policy_verdict policy_apply(const struct policy *const *chain, size_t n,
                                  const union sockaddr_any *peer, const struct bgp_prefix *p,
                                  struct bgp_attrs *a, struct policy_scratch *scratch);

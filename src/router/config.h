@@ -43,6 +43,11 @@ struct router_group {
 	size_t n_import_policies;
 	const struct policy **export_policies;
 	size_t n_export_policies;
+	/* Graceful restart for this group's sessions differs from the
+	 * router's (the agent: Cilium sets it per PeerConfig). */
+	bool gr_override;
+	bool graceful_restart;
+	uint16_t restart_time;
 	uint32_t max_prefixes;         /* per family; 0: no limit */
 	uint16_t max_prefixes_restart; /* seconds; 0: stay down */
 	bool max_prefixes_warning_only;

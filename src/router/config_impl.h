@@ -1,6 +1,7 @@
 /*
  * config_impl: what the pieces of the BGPRouter decoder share.  Internal to
- * src/router/config*.c.
+ * src/router/config*.c and to src/cp, which builds router configurations
+ * in memory.
  */
 #ifndef KBGP_ROUTER_CONFIG_IMPL_H
 #define KBGP_ROUTER_CONFIG_IMPL_H
@@ -11,5 +12,9 @@
 void config_decode_policies(struct manifest_ctx *ctx, struct router_config *c);
 void config_decode_chain(struct manifest_ctx *ctx, const struct router_config *c, const char *path,
                          const struct policy ***out, size_t *n_out);
+
+/* A digest of p's statements as config_json writes them: equal digests,
+ * equal policies, so a reload sees which ones changed. */
+uint64_t config_policy_digest(const struct policy *p);
 
 #endif

@@ -5,8 +5,10 @@
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "router/config.h"
+#include "router/config_impl.h"
 #include "router/config_json.h"
 
 static json_t *addr_json(const union sockaddr_any *a)
@@ -98,6 +100,8 @@ static json_t *match_json(const struct policy_match *m)
 			json_decref(contains);
 		json_object_set_new(j, "asPath", as);
 	}
+	if (m->local_only)
+		json_object_set_new(j, "localOnly", json_true());
 	return j;
 }
 
@@ -124,23 +128,38 @@ static json_t *set_json(const struct policy_set *s)
 	return j;
 }
 
-static json_t *policies_json(const struct router_config *c)
+static json_t *statements_json(const struct policy *p)
 {
 	static const char *const actions[] = { "next", "accept", "reject" };
 	json_t *a = json_array();
-	for (size_t i = 0; i < c->n_policies; i++) {
-		json_t *st = json_array();
-		for (size_t k = 0; k < c->policies[i].n_statements; k++) {
-			const struct policy_statement *s = &c->policies[i].statements[k];
-			json_array_append_new(st, json_pack("{s:s, s:o, s:o, s:s}", "name", s->name,
-			                                    "match", match_json(&s->match), "set",
-			                                    set_json(&s->set), "action",
-			                                    actions[s->verdict]));
-		}
-		json_array_append_new(
-		        a, json_pack("{s:s, s:o}", "name", c->policies[i].name, "statements", st));
+	for (size_t k = 0; k < p->n_statements; k++) {
+		const struct policy_statement *s = &p->statements[k];
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:s}", "name", s->name, "match",
+		                                   match_json(&s->match), "set", set_json(&s->set),
+		                                   "action", actions[s->verdict]));
 	}
 	return a;
+}
+
+static json_t *policies_json(const struct router_config *c)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < c->n_policies; i++)
+		json_array_append_new(a, json_pack("{s:s, s:o}", "name", c->policies[i].name,
+		                                   "statements", statements_json(&c->policies[i])));
+	return a;
+}
+
+uint64_t config_policy_digest(const struct policy *p)
+{
+	json_t *statements = statements_json(p);
+	char *text = json_dumps(statements, JSON_SORT_KEYS | JSON_COMPACT);
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	for (const char *c = text; c != NULL && *c != '\0'; c++)
+		h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+	free(text);
+	json_decref(statements);
+	return h;
 }
 
 static json_t *chain_json(const struct policy *const *chain, size_t n)
@@ -188,6 +207,10 @@ static json_t *group_json(const struct router_group *g)
 		json_object_set_new(j, "authPassword", json_string("<set>"));
 	if (g->has_local_address)
 		json_object_set_new(j, "localAddress", addr_json(&g->local_address));
+	if (g->gr_override)
+		json_object_set_new(j, "gracefulRestart",
+		                    json_pack("{s:b, s:i}", "enabled", g->graceful_restart,
+		                              "restartTimeSeconds", g->restart_time));
 	if (g->max_prefixes != 0) {
 		json_t *mp = json_pack("{s:I, s:b}", "limit", (json_int_t)g->max_prefixes,
 		                       "warningOnly", g->max_prefixes_warning_only);

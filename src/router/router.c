@@ -42,8 +42,8 @@ static void group_peer_cfg(const struct router *r, const struct router_group *g,
 	pc->connect_retry = g->connect_retry;
 	pc->passive = g->passive;
 	pc->families = g->families;
-	pc->graceful_restart = r->cfg.graceful_restart;
-	pc->restart_time = r->cfg.restart_time;
+	pc->graceful_restart = g->gr_override ? g->graceful_restart : r->cfg.graceful_restart;
+	pc->restart_time = g->gr_override ? g->restart_time : r->cfg.restart_time;
 	pc->shutdown = g->shutdown;
 	bool ibgp = g->as_kind == BGP_PEER_AS_INTERNAL ||
 	            (g->as_kind == BGP_PEER_AS_NUMBER && g->asn == r->cfg.asn);
@@ -139,7 +139,7 @@ static const struct bgp_speaker_ops router_ops = {
 };
 
 static int start_sessions(struct router *r);
-static void stop_sessions(struct router *r);
+static void stop_sessions(struct router *r, bool graceful);
 
 static void on_stop_signal(struct loop_signal *s)
 {
@@ -228,6 +228,32 @@ static void apply_peers(struct router *r, struct router_config *next)
 				add_peer(r, &next->groups[i], &next->groups[i].neighbors[k], false);
 }
 
+void router_apply(struct router *r, struct router_config *next)
+{
+	if (!same_globals(&r->cfg, next)) {
+		log_emit(LOG_WARN, "router", NULL,
+		         "AS, router ID, listen, graceful-restart or FIB settings changed: "
+		         "every session restarts");
+		stop_sessions(r, false);
+		router_config_free(&r->cfg);
+		r->cfg = *next;
+		memset(next, 0, sizeof(*next));
+		if (start_sessions(r) < 0)
+			log_emit(LOG_ERROR, "router", NULL, "sessions could not start");
+		return;
+	}
+	apply_peers(r, next);
+	routes_set_networks(r, next);
+	bool redecide = r->rib.decide.as_path_multipath_relax != next->as_path_multipath_relax ||
+	                r->rib.decide.maximum_paths_ebgp != next->maximum_paths;
+	r->rib.decide.as_path_multipath_relax = next->as_path_multipath_relax;
+	r->rib.decide.maximum_paths_ebgp = next->maximum_paths;
+	router_config_free(&r->cfg);
+	r->cfg = *next;
+	memset(next, 0, sizeof(*next));
+	routes_reloaded(r, redecide);
+}
+
 char *router_reload(struct router *r)
 {
 	struct router_config next;
@@ -245,28 +271,7 @@ char *router_reload(struct router *r)
 		return text != NULL ? text : strdup("reload refused");
 	}
 	free(text);
-	if (!same_globals(&r->cfg, &next)) {
-		log_emit(LOG_WARN, "router", NULL,
-		         "reload: AS, router ID, listen, graceful-restart or FIB settings changed: "
-		         "every session restarts");
-		stop_sessions(r);
-		router_config_free(&r->cfg);
-		r->cfg = next;
-		if (start_sessions(r) < 0) {
-			log_emit(LOG_ERROR, "router", NULL, "reload: sessions could not start");
-			return strdup("reloaded, but sessions could not start: see the log");
-		}
-		return NULL;
-	}
-	apply_peers(r, &next);
-	routes_set_networks(r, &next);
-	bool redecide = r->rib.decide.as_path_multipath_relax != next.as_path_multipath_relax ||
-	                r->rib.decide.maximum_paths_ebgp != next.maximum_paths;
-	r->rib.decide.as_path_multipath_relax = next.as_path_multipath_relax;
-	r->rib.decide.maximum_paths_ebgp = next.maximum_paths;
-	router_config_free(&r->cfg);
-	r->cfg = next;
-	routes_reloaded(r, redecide);
+	router_apply(r, &next);
 	log_emit(LOG_INFO, "router", NULL, "reloaded %s", r->cfg.path);
 	return NULL;
 }
@@ -335,12 +340,14 @@ static int start_sessions(struct router *r)
 	return 0;
 }
 
-/* With graceful restart on, kbgpd leaves without a NOTIFICATION, like FRR,
- * so its peers keep the routes until it is back (RFC 4724). */
-static void stop_sessions(struct router *r)
+/* Stopping for a restart with graceful restart on, kbgpd leaves without a
+ * NOTIFICATION, like FRR, so its peers keep the routes until it is back
+ * (RFC 4724).  Otherwise (or stopping for good) peers get a Cease. */
+static void stop_sessions(struct router *r, bool graceful)
 {
-	uint8_t subcode = r->cfg.graceful_restart ? 0 : BGP_CEASE_ADMIN_SHUTDOWN;
-	if (r->cfg.graceful_restart && gr_marker_leave(r->run_dir, r->cfg.name) < 0)
+	graceful &= r->cfg.graceful_restart;
+	uint8_t subcode = graceful ? 0 : BGP_CEASE_ADMIN_SHUTDOWN;
+	if (graceful && gr_marker_leave(r->run_dir, r->cfg.name) < 0)
 		log_emit(LOG_WARN, "router", NULL,
 		         "cannot leave the graceful-restart marker in %s: %s; the next start "
 		         "will not defer route selection",
@@ -348,7 +355,7 @@ static void stop_sessions(struct router *r)
 	/* The kernel first: with graceful restart the routes stay for the next
 	 * run, and dropping the peers must not withdraw them one by one. */
 	if (r->fib_on)
-		fib_close(&r->fib, r->cfg.graceful_restart);
+		fib_close(&r->fib, graceful);
 	r->fib_on = false;
 	while (r->speaker.peers != NULL)
 		remove_peer(r, r->speaker.peers, subcode, "kbgpd shutting down");
@@ -378,24 +385,6 @@ static int open_control_socket(struct router *r)
 	return 0;
 }
 
-/* ADDR:PORT, [ADDR6]:PORT */
-static int parse_listen(const char *text, union sockaddr_any *out)
-{
-	char host[64];
-	const char *colon = strrchr(text, ':');
-	if (colon == NULL || colon - text >= (long)sizeof(host))
-		return -1;
-	const char *start = text[0] == '[' ? text + 1 : text;
-	size_t len = (size_t)(colon - start) - (text[0] == '[' ? 1 : 0);
-	memcpy(host, start, len);
-	host[len] = '\0';
-	char *end;
-	unsigned long port = strtoul(colon + 1, &end, 10);
-	if (*end != '\0' || port == 0 || port > 65535)
-		return -1;
-	return addr_parse(host, (uint16_t)port, out);
-}
-
 /* Metrics are a convenience: a port already taken costs a warning, not
  * the router. */
 static void open_metrics(struct router *r)
@@ -404,7 +393,7 @@ static void open_metrics(struct router *r)
 	r->metrics.fd = -1;
 	if (r->metrics_addr == NULL)
 		return;
-	if (parse_listen(r->metrics_addr, &addr) < 0 ||
+	if (addr_parse_hostport(r->metrics_addr, &addr) < 0 ||
 	    http_server_open(&r->metrics, r->loop, &addr, router_metrics, r) < 0) {
 		log_emit(LOG_WARN, "router", NULL, "no metrics on %s: %s", r->metrics_addr,
 		         errno != 0 ? strerror(errno) : "not ADDR:PORT");
@@ -413,19 +402,33 @@ static void open_metrics(struct router *r)
 	log_emit(LOG_INFO, "router", NULL, "metrics on http://%s/metrics", r->metrics_addr);
 }
 
-int router_start(struct router *r, struct loop *l, struct router_config *cfg, const char *run_dir,
-                 const char *socket_path, const char *metrics_addr)
+int router_engine_start(struct router *r, struct loop *l, struct router_config *cfg,
+                        const char *run_dir)
 {
 	memset(r, 0, sizeof(*r));
 	r->loop = l;
 	r->run_dir = run_dir;
-	r->socket_path = socket_path;
-	r->metrics_addr = metrics_addr;
 	r->ctl.fd = -1;
 	r->metrics.fd = -1;
 	r->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg));
-	if (open_control_socket(r) < 0 || start_sessions(r) < 0)
+	return start_sessions(r);
+}
+
+void router_engine_stop(struct router *r, bool graceful)
+{
+	stop_sessions(r, graceful);
+	router_config_free(&r->cfg);
+}
+
+int router_start(struct router *r, struct loop *l, struct router_config *cfg, const char *run_dir,
+                 const char *socket_path, const char *metrics_addr)
+{
+	if (router_engine_start(r, l, cfg, run_dir) < 0)
+		return -1;
+	r->socket_path = socket_path;
+	r->metrics_addr = metrics_addr;
+	if (open_control_socket(r) < 0)
 		return -1;
 	errno = 0;
 	open_metrics(r);
@@ -441,8 +444,7 @@ void router_stop(struct router *r)
 	loop_timer_at(r->loop, &r->lag_timer, 0);
 	http_server_close(&r->metrics);
 	ctl_server_close(&r->ctl);
-	stop_sessions(r);
-	router_config_free(&r->cfg);
+	router_engine_stop(r, true);
 }
 
 static void router_usage(FILE *out)

@@ -51,6 +51,18 @@ struct router {
 int router_start(struct router *r, struct loop *l, struct router_config *cfg, const char *run_dir,
                  const char *socket_path, const char *metrics_addr);
 void router_stop(struct router *r);
+/* The BGP engine alone (sessions, RIB, kernel), for roles that embed one
+ * router per BGP instance: no control socket, metrics or signals.  Takes
+ * ownership of cfg. */
+int router_engine_start(struct router *r, struct loop *l, struct router_config *cfg,
+                        const char *run_dir);
+/* graceful: stopping to restart (with graceful restart configured, peers
+ * keep the routes and so does the kernel); otherwise every peer gets a
+ * Cease and the kernel routes go. */
+void router_engine_stop(struct router *r, bool graceful);
+/* Diff next against the running configuration and swap it in (next is
+ * taken): peers added, removed, restarted or re-exported as needed. */
+void router_apply(struct router *r, struct router_config *next);
 /* Re-read the configuration: parse, diff, swap.  NULL, or the errors
  * (to free) when the file was refused and the running one kept. */
 char *router_reload(struct router *r);

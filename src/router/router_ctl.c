@@ -124,8 +124,8 @@ static json_t *peer_json(const struct router *r, const struct bgp_peer *p)
 	        p->cfg.shutdown);
 	json_object_set_new(j, "local_address", local_address_json(p));
 	json_object_set_new(j, "graceful_restart",
-	                    json_pack("{s:b, s:i, s:o}", "enabled", r->cfg.graceful_restart,
-	                              "restart_time", r->cfg.restart_time, "peer_restart_time",
+	                    json_pack("{s:b, s:i, s:o}", "enabled", p->cfg.graceful_restart,
+	                              "restart_time", p->cfg.restart_time, "peer_restart_time",
 	                              up && p->neg.peer_gr ? json_integer(p->neg.peer_restart_time)
 	                                                   : json_null()));
 	json_object_set_new(j, "messages",
@@ -257,12 +257,17 @@ static json_t *text_of(void (*format)(struct sbuf *, struct rbuf), struct rbuf f
 	return json_string(buf);
 }
 
-static json_t *attrs_json(const struct bgp_attrs *a)
+/* A route we originate has no AS_PATH until it leaves (GoBGP, and so
+ * Cilium, show none); kbgp keeps an empty one in the RIB. */
+static json_t *attrs_json(const struct bgp_attrs *a, bool local)
 {
 	char buf[TEXT_MAX];
 	struct sbuf s;
+	struct bgp_attrs shown = *a;
+	if (local && shown.as_path.len == 0)
+		shown.present[BGP_ATTR_AS_PATH / 32] &= ~(1u << (BGP_ATTR_AS_PATH % 32));
 	sbuf_init(&s, buf, sizeof(buf));
-	bgp_attrs_format_gobgp(&s, a);
+	bgp_attrs_format_gobgp(&s, &shown);
 	return json_string(buf);
 }
 
@@ -296,7 +301,7 @@ static json_t *path_json(const struct path_view *v)
 	        bgp_attr_has(a, BGP_ATTR_MED) ? json_integer(a->med) : json_null(), "local_pref",
 	        bgp_attr_has(a, BGP_ATTR_LOCAL_PREF) ? json_integer(a->local_pref) : json_null(),
 	        "communities", communities_json(a), "large_communities", large_communities_json(a),
-	        "attrs", attrs_json(a));
+	        "attrs", attrs_json(a, local));
 	return j;
 }
 
@@ -597,3 +602,13 @@ const struct ctl_command router_commands[] = {
 	{ "clear", cmd_clear },
 	{ NULL, NULL },
 };
+
+json_t *router_call(struct router *r, const char *command, const json_t *args, char *err,
+                    size_t err_len)
+{
+	for (const struct ctl_command *c = router_commands; c->name != NULL; c++)
+		if (strcmp(c->name, command) == 0)
+			return c->run(r, args, err, err_len);
+	snprintf(err, err_len, "unknown command %.64s", command);
+	return NULL;
+}

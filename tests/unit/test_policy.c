@@ -163,6 +163,30 @@ static void test_order_and_chains(void **state)
 	assert_int_equal(policy_apply(chain, 0, &from, &p, &r.a, &scratch), POLICY_REJECT);
 }
 
+/* Cilium's allow-local: a route this router originates passes, the same
+ * route received does not, whether or not the caller says so. */
+static void test_local_only(void **state)
+{
+	(void)state;
+	struct policy_statement st = { .match = { .local_only = true }, .verdict = POLICY_ACCEPT };
+	struct policy pol = { .statements = &st, .n_statements = 1 };
+	const struct policy *chain[] = { &pol };
+	union sockaddr_any peer;
+	struct bgp_prefix p;
+	struct route r;
+
+	base_route(&r);
+	addr_parse("10.0.0.1", 179, &peer);
+	bgp_prefix_parse("10.1.0.0/24", &p);
+	assert_int_equal(policy_apply_route(chain, 1, &peer, &p, true, &r.a, &scratch),
+	                 POLICY_ACCEPT);
+	assert_int_equal(policy_apply_route(chain, 1, &peer, &p, false, &r.a, &scratch),
+	                 POLICY_REJECT);
+	assert_int_equal(run(&pol, "10.0.0.1", "10.1.0.0/24", &r.a), POLICY_REJECT);
+	st.match.local_only = false;
+	assert_int_equal(run(&pol, "10.0.0.1", "10.1.0.0/24", &r.a), POLICY_ACCEPT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_community_and_as_path_match),
 		cmocka_unit_test(test_changes),
 		cmocka_unit_test(test_order_and_chains),
+		cmocka_unit_test(test_local_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

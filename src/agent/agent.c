@@ -1,0 +1,382 @@
+/*
+ * agent: the node's BGP instances, kept in step with the manifests
+ * (agent.h).  A change anywhere in the inputs rebuilds the desired state
+ * of every instance; router_apply() turns the difference into the least
+ * disturbance: new UPDATEs and withdrawals for advertisement and policy
+ * changes, a session reset for timer changes, a new instance for AS,
+ * router-ID or port changes.  An instance the NodeConfig no longer lists
+ * stops with a Cease to its peers (the seed's maintenance flow); stopping
+ * the agent itself keeps routes with graceful restart, as a restart does.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "agent/agent.h"
+#include "lib/log.h"
+
+#define DEFAULT_RUN_DIR "/run/kbgp"
+#define DEFAULT_METRICS "127.0.0.1:9962" /* cilium-agent's metrics port */
+#define FIB_IMPORT_MAX  16
+
+static const double duration_bounds[AGENT_DURATION_BUCKETS] = {
+	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+};
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void observe_duration(struct agent *a, double seconds)
+{
+	size_t b = 0;
+	while (b < AGENT_DURATION_BUCKETS && seconds > duration_bounds[b])
+		b++;
+	a->duration_buckets[b]++;
+	a->duration_sum += seconds;
+	a->reconcile_runs++;
+}
+
+static struct agent_instance *instance_find(struct agent *a, const char *name)
+{
+	for (struct agent_instance *i = a->instances; i != NULL; i = i->next)
+		if (strcmp(i->router.cfg.name, name) == 0)
+			return i;
+	return NULL;
+}
+
+static bool wanted(const struct cp_agent_desired *want, const char *name)
+{
+	for (size_t i = 0; i < want->n_instances; i++)
+		if (strcmp(want->instances[i].cfg.name, name) == 0)
+			return true;
+	return false;
+}
+
+static void stop_unwanted(struct agent *a, const struct cp_agent_desired *want)
+{
+	struct agent_instance **link = &a->instances;
+	while (*link != NULL) {
+		struct agent_instance *i = *link;
+		if (wanted(want, i->router.cfg.name)) {
+			link = &i->next;
+			continue;
+		}
+		log_emit(LOG_INFO, "agent", NULL,
+		         "instance %s: no longer in the NodeConfig: stopped", i->router.cfg.name);
+		*link = i->next;
+		router_engine_stop(&i->router, false);
+		free(i);
+	}
+}
+
+static void start_instance(struct agent *a, struct router_config *cfg)
+{
+	struct agent_instance *i = calloc(1, sizeof(*i));
+	char name[sizeof(cfg->name)];
+	snprintf(name, sizeof(name), "%s", cfg->name);
+	if (i == NULL || router_engine_start(&i->router, a->loop, cfg, a->run_dir) < 0) {
+		log_emit(LOG_ERROR, "agent", NULL, "instance %s: cannot start", name);
+		json_array_append_new(a->reconcile_errors,
+		                      json_sprintf("%s: cannot start: see the log", name));
+		if (i != NULL)
+			router_engine_stop(&i->router, false);
+		free(i);
+		return;
+	}
+	i->next = a->instances;
+	a->instances = i;
+	log_emit(LOG_INFO, "agent", NULL, "instance %s: started", name);
+}
+
+static bool listed(const json_t *list, const json_t *item)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(list, i, v) if (json_equal(v, item)) return true;
+	return false;
+}
+
+/* Errors are logged when they appear, not on every run. */
+static void take_errors(struct agent *a, json_t *errors)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(errors, i, e) if (!listed(a->reconcile_errors, e))
+	{
+		log_emit(LOG_ERROR, "agent", NULL, "reconcile: %s", json_string_value(e));
+		a->reconcile_error_total++;
+	}
+	json_decref(a->reconcile_errors);
+	a->reconcile_errors = json_incref(errors);
+}
+
+void agent_reconcile(struct agent *a)
+{
+	struct timespec t0;
+	struct cp_agent_desired want;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (cp_agent_derive(source_dir_store(a->source), &a->opts, &want) < 0) {
+		log_emit(LOG_ERROR, "agent", NULL, "reconcile failed: out of memory");
+		return;
+	}
+	take_errors(a, want.errors);
+	stop_unwanted(a, &want);
+	for (size_t k = 0; k < want.n_instances; k++) {
+		struct router_config *cfg = &want.instances[k].cfg;
+		struct agent_instance *i = instance_find(a, cfg->name);
+		if (i != NULL)
+			router_apply(&i->router, cfg);
+		else
+			start_instance(a, cfg);
+	}
+	cp_agent_desired_free(&want);
+	observe_duration(a, seconds_since(&t0));
+}
+
+static void on_inputs_changed(void *ctx)
+{
+	agent_reconcile(ctx);
+}
+
+static void agent_stop(struct agent *a)
+{
+	agent_status_stop(a);
+	http_server_close(&a->metrics);
+	ctl_server_close(&a->ctl);
+	while (a->instances != NULL) {
+		struct agent_instance *i = a->instances;
+		a->instances = i->next;
+		router_engine_stop(&i->router, true);
+		free(i);
+	}
+	source_dir_close(a->source);
+	a->source = NULL;
+	json_decref(a->reconcile_errors);
+	a->reconcile_errors = NULL;
+}
+
+static void on_stop_signal(struct loop_signal *s)
+{
+	struct agent *a = s->w.signum == SIGTERM ? container_of(s, struct agent, sigterm)
+	                                         : container_of(s, struct agent, sigint);
+	log_emit(LOG_INFO, "agent", NULL, "signal %d: stopping", s->w.signum);
+	agent_stop(a);
+	loop_break(a->loop);
+}
+
+static void on_reload_signal(struct loop_signal *s)
+{
+	source_dir_rescan(container_of(s, struct agent, sighup)->source);
+}
+
+static int open_sockets(struct agent *a)
+{
+	char path[256];
+	if (mkdir(a->run_dir, 0750) < 0 && errno != EEXIST) {
+		log_emit(LOG_ERROR, "agent", NULL, "cannot make %s: %s", a->run_dir,
+		         strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s", a->socket_path);
+	if (a->socket_path == NULL)
+		snprintf(path, sizeof(path), "%s/agent.sock", a->run_dir);
+	if (ctl_server_open(&a->ctl, a->loop, path, agent_commands, a) < 0) {
+		log_emit(LOG_ERROR, "agent", NULL, "control socket %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* Metrics are a convenience: a port already taken costs a warning. */
+	union sockaddr_any addr;
+	a->metrics.fd = -1;
+	errno = 0;
+	if (a->metrics_addr != NULL &&
+	    (addr_parse_hostport(a->metrics_addr, &addr) < 0 ||
+	     http_server_open(&a->metrics, a->loop, &addr, agent_metrics, a) < 0))
+		log_emit(LOG_WARN, "agent", NULL, "no metrics on %s: %s", a->metrics_addr,
+		         errno != 0 ? strerror(errno) : "not ADDR:PORT");
+	return 0;
+}
+
+static int agent_start(struct agent *a, struct loop *l)
+{
+	a->loop = l;
+	a->reconcile_errors = json_array();
+	snprintf(a->operator_dir, sizeof(a->operator_dir), "%s/operator", a->state_dir);
+	snprintf(a->status_dir, sizeof(a->status_dir), "%s/agents", a->state_dir);
+	if (mkdir(a->state_dir, 0755) < 0 && errno != EEXIST) {
+		log_emit(LOG_ERROR, "agent", NULL, "cannot make %s: %s", a->state_dir,
+		         strerror(errno));
+		return -1;
+	}
+	struct source_dir_cfg sc = {
+		.dirs = { a->manifests, a->operator_dir },
+		.overlay = { false, true },
+		.n_dirs = 2,
+		.changed = on_inputs_changed,
+		.ctx = a,
+	};
+	a->source = source_dir_open(l, &sc);
+	if (a->source == NULL || open_sockets(a) < 0)
+		return -1;
+	log_emit(LOG_INFO, "agent", NULL, "node %s: manifests %s, state %s", a->node, a->manifests,
+	         a->state_dir);
+	agent_reconcile(a);
+	agent_status_start(a);
+	loop_signal_start(l, &a->sigterm, SIGTERM, on_stop_signal);
+	loop_signal_start(l, &a->sigint, SIGINT, on_stop_signal);
+	loop_signal_start(l, &a->sighup, SIGHUP, on_reload_signal);
+	return 0;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: kbgpd agent --node NAME --manifests DIR [--state DIR] [--run-dir DIR]\n"
+	        "                   [--socket PATH] [--metrics ADDR:PORT|off] [--status-report "
+	        "on|off]\n"
+	        "                   [--secrets-namespace NS] [--fib-import PREFIX]... [-v] "
+	        "[--log-json]\n"
+	        "  --node NAME          this node (default: $NODE_NAME)\n"
+	        "  --manifests DIR      the Kubernetes objects, as YAML/JSON files\n"
+	        "  --state DIR          what the operator and agents write, DIR/.kbgp-state\n"
+	        "  --run-dir DIR        runtime state, " DEFAULT_RUN_DIR "\n"
+	        "  --socket PATH        control socket, RUN_DIR/agent.sock\n"
+	        "  --metrics ADDR:PORT  Prometheus /metrics, " DEFAULT_METRICS "\n"
+	        "  --status-report      write CiliumBGPNodeConfig status (on)\n"
+	        "  --secrets-namespace  where MD5 password Secrets are read, kube-system\n"
+	        "  --fib-import PREFIX  accept received routes inside PREFIX and install them\n"
+	        "                       in the node's kernel (Cilium installs nothing)\n");
+}
+
+static int parse_switch(const char *text, bool *out)
+{
+	if (strcmp(text, "on") == 0 || strcmp(text, "true") == 0)
+		*out = true;
+	else if (strcmp(text, "off") == 0 || strcmp(text, "false") == 0)
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+struct agent_args {
+	struct bgp_prefix fib_import[FIB_IMPORT_MAX];
+	size_t n_fib_import;
+	char state_dir[512];
+};
+
+static int parse_args(int argc, char **argv, struct agent *a, struct agent_args *args)
+{
+	static const struct option options[] = {
+		{ "node", required_argument, NULL, 'N' },
+		{ "manifests", required_argument, NULL, 'M' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "run-dir", required_argument, NULL, 'r' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "metrics", required_argument, NULL, 'm' },
+		{ "status-report", required_argument, NULL, 'R' },
+		{ "secrets-namespace", required_argument, NULL, 'n' },
+		{ "fib-import", required_argument, NULL, 'F' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "log-json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "vh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'N':
+			a->node = optarg;
+			break;
+		case 'M':
+			a->manifests = optarg;
+			break;
+		case 'S':
+			a->state_dir = optarg;
+			break;
+		case 'r':
+			a->run_dir = optarg;
+			break;
+		case 's':
+			a->socket_path = optarg;
+			break;
+		case 'm':
+			a->metrics_addr = strcmp(optarg, "off") == 0 ? NULL : optarg;
+			break;
+		case 'R':
+			if (parse_switch(optarg, &a->status_report) < 0) {
+				fprintf(stderr, "kbgpd agent: --status-report: on or off\n");
+				return -1;
+			}
+			break;
+		case 'n':
+			a->opts.secrets_ns = optarg;
+			break;
+		case 'F':
+			if (args->n_fib_import == FIB_IMPORT_MAX ||
+			    bgp_prefix_parse(optarg, &args->fib_import[args->n_fib_import]) < 0) {
+				fprintf(stderr,
+				        "kbgpd agent: --fib-import %s: not a prefix (at most %d)\n",
+				        optarg, FIB_IMPORT_MAX);
+				return -1;
+			}
+			args->n_fib_import++;
+			break;
+		case 'v':
+			log_set_level(LOG_DEBUG);
+			break;
+		case 'j':
+			log_set_json(true);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (a->node == NULL || a->manifests == NULL || optind != argc) {
+		fprintf(stderr, "kbgpd agent: %s\n",
+		        a->node == NULL        ? "--node (or $NODE_NAME) is required"
+		        : a->manifests == NULL ? "--manifests is required"
+		                               : "unexpected arguments");
+		usage(stderr);
+		return -1;
+	}
+	if (a->state_dir == NULL) {
+		snprintf(args->state_dir, sizeof(args->state_dir), "%s/.kbgp-state", a->manifests);
+		a->state_dir = args->state_dir;
+	}
+	a->opts.node = a->node;
+	a->opts.fib_import = args->fib_import;
+	a->opts.n_fib_import = args->n_fib_import;
+	return 0;
+}
+
+int agent_main(int argc, char **argv)
+{
+	static struct agent a;
+	static struct agent_args args;
+	struct loop l;
+
+	a.node = getenv("NODE_NAME");
+	a.run_dir = DEFAULT_RUN_DIR;
+	a.metrics_addr = DEFAULT_METRICS;
+	a.status_report = true;
+	a.ctl.fd = -1;
+	a.metrics.fd = -1;
+	if (parse_args(argc, argv, &a, &args) < 0)
+		return 2;
+	if (loop_init(&l) < 0 || agent_start(&a, &l) < 0)
+		return 1;
+	loop_run(&l);
+	return 0;
+}

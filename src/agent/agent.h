@@ -1,0 +1,66 @@
+/*
+ * agent: the `kbgpd agent` role, what cilium-agent's BGP control plane does
+ * on every node: one BGP instance (an embedded router) per bgpInstances[]
+ * entry of the node's CiliumBGPNodeConfig, reconciled with the manifests
+ * whenever they change (src/cp/advert derives; router_apply diffs), and
+ * the NodeConfig status written back for the operator and kubectl.
+ */
+#ifndef KBGP_AGENT_AGENT_H
+#define KBGP_AGENT_AGENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "cp/advert.h"
+#include "ctl/http.h"
+#include "ctl/server.h"
+#include "k8s/source_dir.h"
+#include "k8s/state_file.h"
+#include "lib/loop.h"
+#include "router/router.h"
+
+struct agent_instance {
+	struct router router;
+	struct agent_instance *next;
+};
+
+/* Reconcile durations, Cilium's histogram buckets (seconds). */
+#define AGENT_DURATION_BUCKETS 11
+
+struct agent {
+	struct loop *loop;
+	const char *node;
+	const char *manifests, *state_dir, *run_dir;
+	char operator_dir[512], status_dir[512];
+	struct cp_agent_opts opts;
+	struct source_dir *source;
+	struct agent_instance *instances;
+	json_t *reconcile_errors; /* "INSTANCE: message" of the last run */
+	unsigned long reconcile_runs, reconcile_error_total;
+	uint64_t duration_buckets[AGENT_DURATION_BUCKETS + 1];
+	double duration_sum;
+	/* NodeConfig status (Cilium: every 5 s, and only on change). */
+	bool status_report;
+	struct state_file status_file;
+	struct loop_timer status_timer;
+	const char *socket_path, *metrics_addr;
+	struct ctl_server ctl;
+	struct http_server metrics;
+	struct loop_signal sigterm, sigint, sighup;
+};
+
+/* `kbgpd agent --node NAME --manifests DIR [...]` */
+int agent_main(int argc, char **argv);
+
+/* agent_status.c */
+void agent_status_start(struct agent *a);
+void agent_status_stop(struct agent *a);
+/* agent_ctl.c */
+extern const struct ctl_command agent_commands[];
+void agent_metrics(void *ctx, FILE *out);
+/* agent.c */
+void agent_reconcile(struct agent *a);
+
+#endif

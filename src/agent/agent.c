@@ -185,8 +185,9 @@ static int open_sockets(struct agent *a)
 		         strerror(errno));
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s", a->socket_path);
-	if (a->socket_path == NULL)
+	if (a->socket_path != NULL)
+		snprintf(path, sizeof(path), "%s", a->socket_path);
+	else
 		snprintf(path, sizeof(path), "%s/agent.sock", a->run_dir);
 	if (ctl_server_open(&a->ctl, a->loop, path, agent_commands, a) < 0) {
 		log_emit(LOG_ERROR, "agent", NULL, "control socket %s: %s", path, strerror(errno));

@@ -26,6 +26,9 @@ struct agent_instance {
 	struct agent_instance *next;
 };
 
+/* On the NodeConfig status each agent writes: its control socket. */
+#define AGENT_SOCKET_ANNOTATION "kbgp.io/control-socket"
+
 /* Reconcile durations, Cilium's histogram buckets (seconds). */
 #define AGENT_DURATION_BUCKETS 11
 

@@ -6,7 +6,9 @@
  * directory every 5 s, only when it changed; with reporting off, an empty
  * status is written once so nothing stale remains.
  */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -105,8 +107,13 @@ static json_t *node_status(struct agent *a)
 
 static void write_status(struct agent *a)
 {
-	json_t *obj = json_pack("{s:s, s:s, s:{s:s}, s:o}", "apiVersion", "cilium.io/v2", "kind",
-	                        "CiliumBGPNodeConfig", "metadata", "name", a->node, "status",
+	/* The socket's path tells kbgpctl where this node's agent answers. */
+	char socket[PATH_MAX];
+	if (realpath(a->ctl.path, socket) == NULL)
+		snprintf(socket, sizeof(socket), "%s", a->ctl.path);
+	json_t *obj = json_pack("{s:s, s:s, s:{s:s, s:{s:s}}, s:o}", "apiVersion", "cilium.io/v2",
+	                        "kind", "CiliumBGPNodeConfig", "metadata", "name", a->node,
+	                        "annotations", AGENT_SOCKET_ANNOTATION, socket, "status",
 	                        node_status(a));
 	json_t *items = json_pack("[o]", obj);
 	if (state_file_write(&a->status_file, items) < 0)

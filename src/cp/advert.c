@@ -816,7 +816,9 @@ static void instance_defaults(struct router_config *c, const char *name, uint32_
 	c->asn = asn;
 	c->restart_time = 120;
 	c->selection_deferral = 360;
-	c->ebgp_requires_policy = true; /* GoBGP's global export default: reject */
+	/* GoBGP's global export default, reject, for eBGP and iBGP alike. */
+	c->ebgp_requires_policy = true;
+	c->export_requires_policy = true;
 	c->maximum_paths = 1;
 	c->network_import_check = false; /* advertised whether the kernel has them or not */
 	c->fib_install = false;          /* Cilium installs nothing received */

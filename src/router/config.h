@@ -65,6 +65,7 @@ struct router_config {
 	uint16_t restart_time;
 	uint16_t selection_deferral; /* seconds, after a graceful restart */
 	bool ebgp_requires_policy;
+	bool export_requires_policy; /* iBGP too: nothing out without a policy (agent) */
 	bool as_path_multipath_relax;
 	uint8_t maximum_paths;
 	struct bgp_prefix *networks;

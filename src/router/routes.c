@@ -181,8 +181,11 @@ static bool may_export(const struct router *r, const struct bgp_peer *p,
 		return false;
 	if (p->neg.ebgp && has_community(a, BGP_COMM_NO_EXPORT))
 		return false;
-	/* RFC 8212: nothing goes out over eBGP without an export policy. */
-	return !(p->neg.ebgp && r->cfg.ebgp_requires_policy && rp->group->n_export_policies == 0);
+	/* RFC 8212: nothing goes out over eBGP without an export policy; the
+	 * agent, like GoBGP's global policy, sends nothing without one at all. */
+	bool needs_policy = r->cfg.export_requires_policy ||
+	                    (p->neg.ebgp && r->cfg.ebgp_requires_policy);
+	return !(needs_policy && rp->group->n_export_policies == 0);
 }
 
 /* RFC 4271 §5.1.3: to an eBGP peer one hop away, a route learned over eBGP
@@ -246,8 +249,8 @@ static struct attrset *export_attrs(struct router *r, const struct bgp_peer *p,
 	const struct router_group *g = rp->group;
 	struct bgp_prefix prefix = rib_entry_prefix(e);
 	if (g->n_export_policies > 0 &&
-	    policy_apply(g->export_policies, g->n_export_policies, &p->cfg.addr, &prefix, &a,
-	                 &policy_scratch) != POLICY_ACCEPT)
+	    policy_apply_route(g->export_policies, g->n_export_policies, &p->cfg.addr, &prefix,
+	                       best->src->local, &a, &policy_scratch) != POLICY_ACCEPT)
 		return NULL;
 	return attrset_intern(&r->rib.attrs, &a);
 }
@@ -800,7 +803,8 @@ void routes_peer_regroup(struct router *r, struct router_peer *rp, const struct 
                          const struct router_config *next)
 {
 	const struct router_group *was = rp->group;
-	bool rule = r->cfg.ebgp_requires_policy != next->ebgp_requires_policy;
+	bool rule = r->cfg.ebgp_requires_policy != next->ebgp_requires_policy ||
+	            r->cfg.export_requires_policy != next->export_requires_policy;
 	if (rule || !same_chain(was->import_policies, was->n_import_policies, g->import_policies,
 	                        g->n_import_policies))
 		rp->reimport = true;

@@ -17,11 +17,15 @@
 #include <time.h>
 
 #include "agent/agent.h"
+#include "fib/resolve.h"
 #include "lib/log.h"
 
 #define DEFAULT_RUN_DIR "/run/kbgp"
 #define DEFAULT_METRICS "127.0.0.1:9962" /* cilium-agent's metrics port */
 #define FIB_IMPORT_MAX  16
+/* Default routes are looked at this often while a peer is discovered
+ * through one (autoDiscovery DefaultGateway). */
+#define GATEWAY_EVERY_MS 2000
 
 static const double duration_bounds[AGENT_DURATION_BUCKETS] = {
 	0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
@@ -118,11 +122,53 @@ static void take_errors(struct agent *a, json_t *errors)
 	a->reconcile_errors = json_incref(errors);
 }
 
+static bool discovers_peers(const struct agent *a)
+{
+	const struct k8s_object *nc =
+	        k8s_store_get(source_dir_store(a->source), K8S_BGP_NODE_CONFIG, NULL, a->node);
+	for (size_t i = 0; nc != NULL && i < nc->u.node_config.n_instances; i++)
+		for (size_t k = 0; k < nc->u.node_config.instances[i].n_peers; k++)
+			if (nc->u.node_config.instances[i].peers[k].auto_discovery)
+				return true;
+	return false;
+}
+
+/* true when a default gateway appeared, went or moved. */
+static bool look_up_gateways(struct agent *a)
+{
+	union sockaddr_any gw4, gw6;
+	bool has4 = fib_default_gateway(&a->probe, BGP_AF_IPV4_UNICAST, &gw4) == 1;
+	bool has6 = fib_default_gateway(&a->probe, BGP_AF_IPV6_UNICAST, &gw6) == 1;
+	bool changed = has4 != a->opts.has_gateway4 || has6 != a->opts.has_gateway6 ||
+	               (has4 && !addr_equal(&gw4, &a->opts.gateway4)) ||
+	               (has6 && !addr_equal(&gw6, &a->opts.gateway6));
+	a->opts.has_gateway4 = has4;
+	a->opts.has_gateway6 = has6;
+	if (has4)
+		a->opts.gateway4 = gw4;
+	if (has6)
+		a->opts.gateway6 = gw6;
+	return changed;
+}
+
+static void on_gateway_timer(struct loop_timer *t)
+{
+	struct agent *a = container_of(t, struct agent, gateway_timer);
+	if (look_up_gateways(a))
+		agent_reconcile(a);
+	else if (discovers_peers(a))
+		loop_timer_at(a->loop, t, loop_now(a->loop) + GATEWAY_EVERY_MS);
+}
+
 void agent_reconcile(struct agent *a)
 {
 	struct timespec t0;
 	struct cp_agent_desired want;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (discovers_peers(a)) {
+		look_up_gateways(a);
+		loop_timer_at(a->loop, &a->gateway_timer, loop_now(a->loop) + GATEWAY_EVERY_MS);
+	}
 	if (cp_agent_derive(source_dir_store(a->source), &a->opts, &want) < 0) {
 		log_emit(LOG_ERROR, "agent", NULL, "reconcile failed: out of memory");
 		return;
@@ -149,6 +195,8 @@ static void on_inputs_changed(void *ctx)
 static void agent_stop(struct agent *a)
 {
 	agent_status_stop(a);
+	loop_timer_at(a->loop, &a->gateway_timer, 0);
+	nl_close(&a->probe);
 	http_server_close(&a->metrics);
 	ctl_server_close(&a->ctl);
 	while (a->instances != NULL) {
@@ -223,6 +271,11 @@ static int agent_start(struct agent *a, struct loop *l)
 		.changed = on_inputs_changed,
 		.ctx = a,
 	};
+	loop_timer_init(&a->gateway_timer, on_gateway_timer);
+	if (nl_open(&a->probe, NULL) < 0) {
+		log_emit(LOG_ERROR, "agent", NULL, "cannot open netlink: %s", strerror(errno));
+		return -1;
+	}
 	a->source = source_dir_open(l, &sc);
 	if (a->source == NULL || open_sockets(a) < 0)
 		return -1;

@@ -16,6 +16,7 @@
 #include "cp/advert.h"
 #include "ctl/http.h"
 #include "ctl/server.h"
+#include "fib/nl.h"
 #include "k8s/source_dir.h"
 #include "k8s/state_file.h"
 #include "lib/loop.h"
@@ -39,6 +40,8 @@ struct agent {
 	char operator_dir[512], status_dir[512];
 	struct cp_agent_opts opts;
 	struct source_dir *source;
+	struct nl_sock probe; /* default gateways, for autoDiscovery */
+	struct loop_timer gateway_timer;
 	struct agent_instance *instances;
 	json_t *reconcile_errors; /* "INSTANCE: message" of the last run */
 	unsigned long reconcile_runs, reconcile_error_total;

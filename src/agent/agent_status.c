@@ -111,10 +111,10 @@ static void write_status(struct agent *a)
 	char socket[PATH_MAX];
 	if (realpath(a->ctl.path, socket) == NULL)
 		snprintf(socket, sizeof(socket), "%s", a->ctl.path);
-	json_t *obj = json_pack("{s:s, s:s, s:{s:s, s:{s:s}}, s:o}", "apiVersion", "cilium.io/v2",
-	                        "kind", "CiliumBGPNodeConfig", "metadata", "name", a->node,
-	                        "annotations", AGENT_SOCKET_ANNOTATION, socket, "status",
-	                        node_status(a));
+	json_t *obj =
+	        json_pack("{s:s, s:s, s:{s:s, s:{s:s}}, s:o}", "apiVersion", "cilium.io/v2", "kind",
+	                  "CiliumBGPNodeConfig", "metadata", "name", a->node, "annotations",
+	                  AGENT_SOCKET_ANNOTATION, socket, "status", node_status(a));
 	json_t *items = json_pack("[o]", obj);
 	if (state_file_write(&a->status_file, items) < 0)
 		log_emit(LOG_WARN, "agent", NULL, "cannot write %s: %m", a->status_file.path);

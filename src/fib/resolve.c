@@ -115,3 +115,61 @@ int fib_route_present(struct nl_sock *q, const struct bgp_prefix *p, uint8_t own
 	return match.family == family && match.dst_len == p->len && match.protocol != own &&
 	       memcmp(match.dst, p->addr, kmsg_addr_len(family)) == 0;
 }
+
+struct lowest_default {
+	uint8_t family;
+	bool found;
+	uint32_t metric;
+	uint8_t gw[16];
+};
+
+static bool link_local(uint8_t family, const uint8_t *gw)
+{
+	return family == AF_INET6 ? gw[0] == 0xfe && (gw[1] & 0xc0) == 0x80
+	                          : gw[0] == 169 && gw[1] == 254;
+}
+
+static int take_default(const struct nlmsghdr *nlh, void *ctx)
+{
+	struct lowest_default *d = ctx;
+	struct kroute r;
+	if (kmsg_parse_route(nlh, &r) < 0 || r.family != d->family || r.dst_len != 0 ||
+	    r.type != RTN_UNICAST || r.table != RT_TABLE_MAIN || r.n_paths == 0 ||
+	    r.paths[0].family != d->family || link_local(d->family, r.paths[0].gw))
+		return 0;
+	if (!d->found || r.metric < d->metric) {
+		d->found = true;
+		d->metric = r.metric;
+		memcpy(d->gw, r.paths[0].gw, sizeof(d->gw));
+	}
+	return 0;
+}
+
+int fib_default_gateway(struct nl_sock *q, uint8_t af, union sockaddr_any *out)
+{
+	struct lowest_default d = { .family = af == BGP_AF_IPV6_UNICAST ? AF_INET6 : AF_INET };
+	char buf[KMSG_MAX];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+	memset(buf, 0, sizeof(buf));
+	nlh->nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	((struct rtmsg *)NLMSG_DATA(nlh))->rtm_family = d.family;
+	int err = nl_query(q, nlh, take_default, &d);
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	if (!d.found)
+		return 0;
+	memset(out, 0, sizeof(*out));
+	if (d.family == AF_INET) {
+		out->in.sin_family = AF_INET;
+		memcpy(&out->in.sin_addr, d.gw, 4);
+	} else {
+		out->in6.sin6_family = AF_INET6;
+		memcpy(&out->in6.sin6_addr, d.gw, 16);
+	}
+	return 1;
+}

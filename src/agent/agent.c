@@ -211,18 +211,14 @@ static void agent_stop(struct agent *a)
 	a->reconcile_errors = NULL;
 }
 
-static void on_stop_signal(struct loop_signal *s)
+static void stop_on_signal(void *ctx)
 {
-	struct agent *a = s->w.signum == SIGTERM ? container_of(s, struct agent, sigterm)
-	                                         : container_of(s, struct agent, sigint);
-	log_emit(LOG_INFO, "agent", NULL, "signal %d: stopping", s->w.signum);
-	agent_stop(a);
-	loop_break(a->loop);
+	agent_stop(ctx);
 }
 
-static void on_reload_signal(struct loop_signal *s)
+static void rescan_on_signal(void *ctx)
 {
-	source_dir_rescan(container_of(s, struct agent, sighup)->source);
+	source_dir_rescan(((struct agent *)ctx)->source);
 }
 
 static int open_sockets(struct agent *a)
@@ -283,9 +279,7 @@ static int agent_start(struct agent *a, struct loop *l)
 	         a->state_dir);
 	agent_reconcile(a);
 	agent_status_start(a);
-	loop_signal_start(l, &a->sigterm, SIGTERM, on_stop_signal);
-	loop_signal_start(l, &a->sigint, SIGINT, on_stop_signal);
-	loop_signal_start(l, &a->sighup, SIGHUP, on_reload_signal);
+	daemon_signals_start(&a->signals, l, "agent", stop_on_signal, rescan_on_signal, a);
 	return 0;
 }
 

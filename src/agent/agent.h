@@ -19,6 +19,7 @@
 #include "fib/nl.h"
 #include "k8s/source_dir.h"
 #include "k8s/state_file.h"
+#include "lib/daemon_signals.h"
 #include "lib/loop.h"
 #include "router/router.h"
 
@@ -54,7 +55,7 @@ struct agent {
 	const char *socket_path, *metrics_addr;
 	struct ctl_server ctl;
 	struct http_server metrics;
-	struct loop_signal sigterm, sigint, sighup;
+	struct daemon_signals signals;
 };
 
 /* `kbgpd agent --node NAME --manifests DIR [...]` */

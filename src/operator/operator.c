@@ -22,6 +22,7 @@
 #include "cp/podcidr.h"
 #include "k8s/source_dir.h"
 #include "k8s/state_file.h"
+#include "lib/daemon_signals.h"
 #include "lib/log.h"
 #include "lib/loop.h"
 #include "operator/operator.h"
@@ -39,7 +40,7 @@ struct operator
 	struct source_dir *source;
 	struct state_file nodeconfigs, statuses, nodes;
 	json_t *errors; /* of the last derivation, logged when they appear */
-	struct loop_signal sigterm, sigint, sighup;
+	struct daemon_signals signals;
 };
 
 static json_t *status_object(const char *api_version, const char *kind, const char *key,
@@ -162,18 +163,14 @@ static void operator_stop(struct operator* o)
 	o->errors = NULL;
 }
 
-static void on_stop_signal(struct loop_signal *s)
+static void stop_on_signal(void *ctx)
 {
-	struct operator* o = s->w.signum == SIGTERM ? container_of(s, struct operator, sigterm)
-	                                            : container_of(s, struct operator, sigint);
-	log_emit(LOG_INFO, "operator", NULL, "signal %d: stopping", s->w.signum);
-	operator_stop(o);
-	loop_break(o->loop);
+	operator_stop(ctx);
 }
 
-static void on_reload_signal(struct loop_signal *s)
+static void rescan_on_signal(void *ctx)
 {
-	source_dir_rescan(container_of(s, struct operator, sighup)->source);
+	source_dir_rescan(((struct operator*)ctx)->source);
 }
 
 static int operator_start(struct operator* o, struct loop *l)
@@ -202,9 +199,7 @@ static int operator_start(struct operator* o, struct loop *l)
 		return -1;
 	log_emit(LOG_INFO, "operator", NULL, "manifests %s, state %s", o->manifests, o->state_dir);
 	derive(o);
-	loop_signal_start(l, &o->sigterm, SIGTERM, on_stop_signal);
-	loop_signal_start(l, &o->sigint, SIGINT, on_stop_signal);
-	loop_signal_start(l, &o->sighup, SIGHUP, on_reload_signal);
+	daemon_signals_start(&o->signals, l, "operator", stop_on_signal, rescan_on_signal, o);
 	return 0;
 }
 

@@ -141,13 +141,9 @@ static const struct bgp_speaker_ops router_ops = {
 static int start_sessions(struct router *r);
 static void stop_sessions(struct router *r, bool graceful);
 
-static void on_stop_signal(struct loop_signal *s)
+static void stop_on_signal(void *ctx)
 {
-	struct router *r = s->w.signum == SIGTERM ? container_of(s, struct router, sigterm)
-	                                          : container_of(s, struct router, sigint);
-	log_emit(LOG_INFO, "router", NULL, "signal %d: stopping", s->w.signum);
-	router_stop(r);
-	loop_break(r->loop);
+	router_stop(ctx);
 }
 
 static bool same_globals(const struct router_config *a, const struct router_config *b)
@@ -276,9 +272,9 @@ char *router_reload(struct router *r)
 	return NULL;
 }
 
-static void on_reload_signal(struct loop_signal *s)
+static void reload_on_signal(void *ctx)
 {
-	free(router_reload(container_of(s, struct router, sighup)));
+	free(router_reload(ctx));
 }
 
 static int start_listeners(struct router *r)
@@ -433,9 +429,7 @@ int router_start(struct router *r, struct loop *l, struct router_config *cfg, co
 	errno = 0;
 	open_metrics(r);
 	router_lag_start(r);
-	loop_signal_start(l, &r->sigterm, SIGTERM, on_stop_signal);
-	loop_signal_start(l, &r->sigint, SIGINT, on_stop_signal);
-	loop_signal_start(l, &r->sighup, SIGHUP, on_reload_signal);
+	daemon_signals_start(&r->signals, l, "router", stop_on_signal, reload_on_signal, r);
 	return 0;
 }
 

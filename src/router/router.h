@@ -10,6 +10,7 @@
 #include "ctl/http.h"
 #include "ctl/server.h"
 #include "fib/fib.h"
+#include "lib/daemon_signals.h"
 #include "lib/loop.h"
 #include "rib/rib.h"
 #include "router/config.h"
@@ -43,7 +44,7 @@ struct router {
 	struct loop_timer lag_timer;  /* measures how late the loop runs */
 	struct loop_timer reap_timer; /* dynamic neighbours whose session ended */
 	uint64_t lag_deadline, loop_lag_ms;
-	struct loop_signal sigterm, sigint, sighup;
+	struct daemon_signals signals;
 };
 
 /* Takes ownership of cfg; run_dir must outlive r.  -1 (with a log line)

@@ -9,7 +9,6 @@
  * "gateway4 ADDR", "gateway6 ADDR", "fib-import PREFIX" (repeatable) and
  * "secrets-namespace NS".
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,7 +22,6 @@
 #include "cp/advert.h"
 #include "k8s_fixture.h"
 
-#define GOLDEN_FLAGS   (JSON_SORT_KEYS | JSON_INDENT(2))
 #define FIB_IMPORT_MAX 8
 
 struct case_opts {
@@ -31,51 +29,6 @@ struct case_opts {
 	char node[256], secrets_ns[256];
 	struct bgp_prefix fib_import[FIB_IMPORT_MAX];
 };
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, out);
-	fclose(out);
-	fclose(f);
-	return text;
-}
-
-static int yaml_file(const struct dirent *e)
-{
-	const char *dot = strrchr(e->d_name, '.');
-	return dot != NULL && strcmp(dot, ".yaml") == 0;
-}
-
-/* A case's manifests only: expected.json sits beside them. */
-static void load_case(struct k8s_world *w, const char *dir)
-{
-	struct dirent **names;
-	int n = scandir(dir, &names, yaml_file, alphasort);
-	assert_true(n >= 0);
-	for (int i = 0; i < n; i++) {
-		char path[1024];
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-		char *text = read_file(path);
-		assert_non_null(text);
-		k8s_world_load(w, path, text);
-		free(text);
-		free(names[i]);
-	}
-	free(names);
-	char *errors = k8s_world_errors(w);
-	if (w->refused != 0 || errors[0] != '\0')
-		fail_msg("%s: manifests refused:\n%s", dir, errors);
-	free(errors);
-}
 
 static void parse_opt_line(struct case_opts *c, const char *key, const char *value)
 {
@@ -113,70 +66,29 @@ static void load_opts(const char *dir, struct case_opts *c)
 	c->o.fib_import = c->fib_import;
 }
 
-/* Compare with expected.json, or rewrite it under KBGP_GOLDEN_UPDATE=1. */
-static void check_golden(const char *dir, const char *got)
-{
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/expected.json", dir);
-	const char *update = getenv("KBGP_GOLDEN_UPDATE");
-	if (update != NULL && strcmp(update, "1") == 0) {
-		FILE *f = fopen(path, "w");
-		assert_non_null(f);
-		fprintf(f, "%s\n", got);
-		fclose(f);
-		return;
-	}
-	char *want = read_file(path);
-	if (want == NULL)
-		fail_msg("%s missing; run with KBGP_GOLDEN_UPDATE=1", path);
-	size_t len = strlen(want);
-	if (len > 0 && want[len - 1] == '\n')
-		want[len - 1] = '\0';
-	if (strcmp(got, want) != 0)
-		fail_msg("%s differs; got:\n%s", path, got);
-	free(want);
-}
-
-static void run_case(const char *dir)
+static void run_case(const char *dir, void *ctx)
 {
 	struct k8s_world w;
 	struct case_opts c;
 	struct cp_agent_desired d;
 
+	(void)ctx;
 	k8s_world_init(&w);
-	load_case(&w, dir);
+	k8s_golden_load(&w, dir);
 	load_opts(dir, &c);
 	assert_int_equal(cp_agent_derive(&w.store, &c.o, &d), 0);
 	json_t *out = cp_agent_desired_json(&d);
 	assert_non_null(out);
-	char *got = json_dumps(out, GOLDEN_FLAGS);
-	check_golden(dir, got);
-	free(got);
+	k8s_golden_check(dir, "expected.json", out);
 	json_decref(out);
 	cp_agent_desired_free(&d);
 	k8s_world_free(&w);
 }
 
-static int case_dir(const struct dirent *e)
-{
-	return e->d_name[0] != '.';
-}
-
 static void test_golden_cases(void **state)
 {
 	(void)state;
-	const char *root = KBGP_CP_GOLDEN_DIR "/advert";
-	struct dirent **names;
-	int n = scandir(root, &names, case_dir, alphasort);
-	assert_true(n > 0);
-	for (int i = 0; i < n; i++) {
-		char dir[1024];
-		snprintf(dir, sizeof(dir), "%s/%s", root, names[i]->d_name);
-		print_message("advert case %s\n", names[i]->d_name);
-		run_case(dir);
-		free(names[i]);
-	}
-	free(names);
+	k8s_golden_cases(KBGP_CP_GOLDEN_DIR "/advert", run_case, NULL);
 }
 
 /* ---- the derived configuration at work ---- */
@@ -218,10 +130,7 @@ static void derive(const char *text, const struct cp_agent_opts *o, struct k8s_w
                    struct cp_agent_desired *d)
 {
 	k8s_world_init(w);
-	k8s_world_load(w, "test.yaml", text);
-	char *errors = k8s_world_errors(w);
-	assert_string_equal(errors, "");
-	free(errors);
+	k8s_world_load_clean(w, "test.yaml", text);
 	assert_int_equal(cp_agent_derive(&w->store, o, d), 0);
 	assert_int_equal(json_array_size(d->errors), 0);
 	assert_int_equal(d->n_instances, 1);

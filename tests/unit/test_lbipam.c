@@ -5,7 +5,6 @@
  * reconcile over the written statuses changes nothing, and counts of pools
  * too large to list.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,125 +21,35 @@
 #define NOW   "2025-01-01T00:00:00Z"
 #define LATER "2025-01-02T00:00:00Z"
 
-#define GOLDEN_FLAGS (JSON_SORT_KEYS | JSON_INDENT(2))
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, out);
-	fclose(out);
-	fclose(f);
-	return text;
-}
-
-static int yaml_file(const struct dirent *e)
-{
-	const char *dot = strrchr(e->d_name, '.');
-	return dot != NULL && strcmp(dot, ".yaml") == 0;
-}
-
-/* A case's manifests only: expected.json sits beside them. */
-static void load_case(struct k8s_world *w, const char *dir)
-{
-	struct dirent **names;
-	int n = scandir(dir, &names, yaml_file, alphasort);
-	assert_true(n >= 0);
-	for (int i = 0; i < n; i++) {
-		char path[1024];
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
-		char *text = read_file(path);
-		assert_non_null(text);
-		k8s_world_load(w, path, text);
-		free(text);
-		free(names[i]);
-	}
-	free(names);
-	char *errors = k8s_world_errors(w);
-	if (w->refused != 0 || errors[0] != '\0')
-		fail_msg("%s: manifests refused:\n%s", dir, errors);
-	free(errors);
-}
-
 static json_t *run(const char *text, const char *now)
 {
 	struct k8s_world w;
 	k8s_world_init(&w);
-	k8s_world_load(&w, "test.yaml", text);
-	char *errors = k8s_world_errors(&w);
-	assert_string_equal(errors, "");
-	free(errors);
+	k8s_world_load_clean(&w, "test.yaml", text);
 	json_t *out = cp_lbipam(&w.store, now);
 	assert_non_null(out);
 	k8s_world_free(&w);
 	return out;
 }
 
-/* Compare with expected.json, or rewrite it under KBGP_GOLDEN_UPDATE=1. */
-static void check_golden(const char *dir, const char *got)
-{
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/expected.json", dir);
-	const char *update = getenv("KBGP_GOLDEN_UPDATE");
-	if (update != NULL && strcmp(update, "1") == 0) {
-		FILE *f = fopen(path, "w");
-		assert_non_null(f);
-		fprintf(f, "%s\n", got);
-		fclose(f);
-		return;
-	}
-	char *want = read_file(path);
-	if (want == NULL)
-		fail_msg("%s missing; run with KBGP_GOLDEN_UPDATE=1", path);
-	size_t len = strlen(want);
-	if (len > 0 && want[len - 1] == '\n')
-		want[len - 1] = '\0';
-	if (strcmp(got, want) != 0)
-		fail_msg("%s differs; got:\n%s", path, got);
-	free(want);
-}
-
-static void run_case(const char *dir)
+static void run_case(const char *dir, void *ctx)
 {
 	struct k8s_world w;
+
+	(void)ctx;
 	k8s_world_init(&w);
-	load_case(&w, dir);
+	k8s_golden_load(&w, dir);
 	json_t *out = cp_lbipam(&w.store, NOW);
 	assert_non_null(out);
-	char *got = json_dumps(out, GOLDEN_FLAGS);
-	check_golden(dir, got);
-	free(got);
+	k8s_golden_check(dir, "expected.json", out);
 	json_decref(out);
 	k8s_world_free(&w);
-}
-
-static int case_dir(const struct dirent *e)
-{
-	return e->d_name[0] != '.';
 }
 
 static void test_golden_cases(void **state)
 {
 	(void)state;
-	const char *root = KBGP_CP_GOLDEN_DIR "/lbipam";
-	struct dirent **names;
-	int n = scandir(root, &names, case_dir, alphasort);
-	assert_true(n > 0);
-	for (int i = 0; i < n; i++) {
-		char dir[1024];
-		snprintf(dir, sizeof(dir), "%s/%s", root, names[i]->d_name);
-		print_message("lbipam case %s\n", names[i]->d_name);
-		run_case(dir);
-		free(names[i]);
-	}
-	free(names);
+	k8s_golden_cases(KBGP_CP_GOLDEN_DIR "/lbipam", run_case, NULL);
 }
 
 static const char *cond_field(const json_t *status, const char *type, const char *field)
@@ -239,10 +148,7 @@ static void test_second_pass_is_stable(void **state)
 	json_t *first = run(text, NOW);
 	char *again = with_statuses(text, first);
 	json_t *second = run(again, LATER);
-	if (!json_equal(first, second)) {
-		char *a = json_dumps(first, GOLDEN_FLAGS), *b = json_dumps(second, GOLDEN_FLAGS);
-		fail_msg("first:\n%s\nsecond:\n%s", a, b);
-	}
+	k8s_assert_json_equal(second, first);
 	free(again);
 	json_decref(first);
 	json_decref(second);

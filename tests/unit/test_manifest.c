@@ -16,32 +16,6 @@
 #include "k8s/manifest.h"
 #include "testlib.h"
 
-#define MANIFESTS_DIR KBGP_VECTORS_DIR "/../manifests"
-
-/* The bytes of tests/manifests/NAME, NUL-terminated; *len excludes it. */
-static char *read_manifest(const char *name, size_t *len)
-{
-	char path[512];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", MANIFESTS_DIR, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 static int load_yaml(struct manifest_set *s, const char *file, const char *text)
 {
 	return manifest_load_yaml(s, file, text, strlen(text));
@@ -89,7 +63,7 @@ static void test_seed_stream(void **state)
 	(void)state;
 	struct manifest_set s;
 	size_t len;
-	char *text = read_manifest("seed-cilium.yaml", &len);
+	char *text = tl_manifest("seed-cilium.yaml", &len);
 	unsigned line, col;
 
 	manifest_set_init(&s, NULL);
@@ -158,7 +132,7 @@ static void test_seed_decodes_with_getters(void **state)
 	struct manifest_ctx c;
 	union sockaddr_any peer;
 	size_t len, n;
-	char *text = read_manifest("seed-cilium.yaml", &len);
+	char *text = tl_manifest("seed-cilium.yaml", &len);
 	uint32_t asn = 0, peer_asn = 0;
 	unsigned afi = 9;
 	const char *name = NULL;
@@ -708,8 +682,8 @@ static void test_json_matches_yaml(void **state)
 	(void)state;
 	struct manifest_set y, j;
 	size_t ylen, jlen;
-	char *ytext = read_manifest("seed-cilium.yaml", &ylen);
-	char *jtext = read_manifest("seed-cilium.json", &jlen);
+	char *ytext = tl_manifest("seed-cilium.yaml", &ylen);
+	char *jtext = tl_manifest("seed-cilium.json", &jlen);
 
 	manifest_set_init(&y, NULL);
 	manifest_set_init(&j, NULL);

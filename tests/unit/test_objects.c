@@ -19,30 +19,6 @@
 #include "lib/base64.h"
 #include "testlib.h"
 
-#define MANIFESTS_DIR KBGP_VECTORS_DIR "/../manifests"
-
-static char *read_manifest(const char *name)
-{
-	char path[512];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", MANIFESTS_DIR, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static void assert_world_errors(const struct k8s_world *w, const char *want)
 {
 	char *got = k8s_world_errors(w);
@@ -185,8 +161,8 @@ static void test_seed_resources(void **state)
 {
 	(void)state;
 	struct k8s_world w;
-	char *yaml = read_manifest("seed-cilium.yaml");
-	char *json = read_manifest("seed-cilium.json");
+	char *yaml = tl_manifest("seed-cilium.yaml", NULL);
+	char *json = tl_manifest("seed-cilium.json", NULL);
 
 	k8s_world_init(&w);
 	assert_int_equal(k8s_world_load(&w, "seed.yaml", yaml), 0);

@@ -1,5 +1,5 @@
 /*
- * testlib: shared unit-test helpers.
+ * testlib: shared unit-test helpers (see testlib.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,37 @@
 
 #include "lib/hex.h"
 #include "testlib.h"
+
+#define TL_MANIFESTS_DIR KBGP_VECTORS_DIR "/../manifests"
+
+char *tl_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	long n = ftell(f);
+	assert_true(n >= 0);
+	rewind(f);
+	char *text = malloc((size_t)n + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+	text[n] = '\0';
+	fclose(f);
+	if (len != NULL)
+		*len = (size_t)n;
+	return text;
+}
+
+char *tl_manifest(const char *name, size_t *len)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", TL_MANIFESTS_DIR, name);
+	char *text = tl_read_file(path, len);
+	if (text == NULL)
+		fail_msg("missing manifest %s", path);
+	return text;
+}
 
 size_t tl_hex(const char *hex, uint8_t *out, size_t cap)
 {

@@ -1,6 +1,6 @@
 /*
- * testlib: helpers shared by the unit tests: hex vectors, message builders
- * and the usual session contexts.  Include after cmocka.h.
+ * testlib: helpers shared by the unit tests: files and hex vectors, message
+ * builders and the usual session contexts.  Include after cmocka.h.
  */
 #ifndef KBGP_TESTLIB_H
 #define KBGP_TESTLIB_H
@@ -12,6 +12,13 @@
 #include "bgp/attr.h"
 #include "bgp/msg.h"
 #include "lib/buf.h"
+
+/* The bytes of the file at path, NUL-terminated and malloc'd (*len, when
+ * not NULL, excludes the NUL); NULL when it cannot be opened. */
+char *tl_read_file(const char *path, size_t *len);
+/* The bytes of tests/manifests/NAME, as tl_read_file(); fails the test if
+ * missing. */
+char *tl_manifest(const char *name, size_t *len);
 
 /* Hex text (spaces and '#' comment lines allowed) to bytes; fails the test
  * on bad hex. */

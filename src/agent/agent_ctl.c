@@ -64,6 +64,20 @@ static json_t *cmd_route_policies(void *ctx, const json_t *args, char *err, size
 	return joined(agent_of(ctx), "route-policies", args, err, err_len);
 }
 
+/* Keyed by instance name. */
+static json_t *cmd_stats(void *ctx, const json_t *args, char *err, size_t err_len)
+{
+	struct router *rs[MAX_INSTANCES];
+	size_t n = instances(agent_of(ctx), rs);
+	json_t *all = json_object();
+	for (size_t i = 0; i < n; i++) {
+		json_t *answer = router_call(rs[i], "stats", args, err, err_len);
+		json_object_update(all, answer);
+		json_decref(answer);
+	}
+	return all;
+}
+
 static json_t *cmd_config(void *ctx, const json_t *args, char *err, size_t err_len)
 {
 	struct router *rs[MAX_INSTANCES];
@@ -137,6 +151,7 @@ const struct ctl_command agent_commands[] = {
 	{ "peers", cmd_peers },
 	{ "routes", cmd_routes },
 	{ "route-policies", cmd_route_policies },
+	{ "stats", cmd_stats },
 	{ "config", cmd_config },
 	{ "fib", cmd_fib },
 	{ "clear", cmd_clear },

@@ -57,15 +57,20 @@ void aspath_widen(struct rbuf path2, struct wbuf *out)
 	}
 }
 
-bool aspath_contains(struct rbuf path, uint32_t asn)
+size_t aspath_count(struct rbuf path, uint32_t asn)
 {
 	struct aspath_seg seg;
+	size_t n = 0;
 
 	while (aspath_next(&path, 4, &seg) == 1)
 		while (!rbuf_empty(&seg.asns))
-			if (asn_read(&seg.asns, 4) == asn)
-				return true;
-	return false;
+			n += asn_read(&seg.asns, 4) == asn;
+	return n;
+}
+
+bool aspath_contains(struct rbuf path, uint32_t asn)
+{
+	return aspath_count(path, asn) > 0;
 }
 
 void aspath_prepend(struct wbuf *out, struct rbuf path, uint32_t asn)

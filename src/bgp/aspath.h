@@ -34,8 +34,10 @@ void aspath_widen(struct rbuf path2, struct wbuf *out);
 /* RFC 6793 §4.2.3: rebuild the path from a 4-octet-form AS_PATH that came
  * from an old speaker and the AS4_PATH it carried. */
 void aspath_merge_as4(struct rbuf path, struct rbuf as4_path, struct wbuf *out);
-/* Whether asn appears anywhere in the path (AS-loop detection). */
+/* Whether asn appears anywhere in the path (AS-loop detection), and how
+ * many times (allowas-in). */
 bool aspath_contains(struct rbuf path, uint32_t asn);
+size_t aspath_count(struct rbuf path, uint32_t asn);
 /* Write the path with asn in front (RFC 4271 §5.1.2): into the first
  * AS_SEQUENCE when it has room, else as a new segment. */
 void aspath_prepend(struct wbuf *out, struct rbuf path, uint32_t asn);

@@ -592,6 +592,9 @@ static void fill_group(struct build *b, struct router_group *g, const struct k8s
 	g->has_local_address = p->has_local_address;
 	g->local_address = p->local_address;
 	g->gr_override = true;
+	/* Other nodes share our AS: their PodCIDRs come back through the
+	 * router with it in the path, and the node-side import wants them. */
+	g->allowas_in = b->o->n_fib_import > 0 ? 1 : 0;
 	g->graceful_restart = pc->graceful_restart;
 	g->restart_time = pc->restart_time;
 }

@@ -32,7 +32,7 @@ static const char *const group_keys[] = {
 	"name",           "remoteASN",       "neighbors", "listenRanges", "timers",
 	"ebgpMultihop",   "ttlSecurityHops", "families",  "authPassword", "authSecretRef",
 	"passive",        "peerPort",        "shutdown",  "localAddress", "maxPrefixes",
-	"importPolicies", "exportPolicies",  NULL,
+	"importPolicies", "exportPolicies",  "allowASIn", NULL,
 };
 
 static char *read_file(const char *path, size_t *len, FILE *errors)
@@ -216,7 +216,7 @@ static void decode_group(struct manifest_ctx *ctx, const struct router_config *c
                          struct router_group *g)
 {
 	const char *name = "";
-	uint32_t multihop = 1, gtsm = 0, port = 179;
+	uint32_t multihop = 1, gtsm = 0, port = 179, allowas_in = 0;
 
 	manifest_check_keys(ctx, group_keys);
 	if (manifest_get_string(ctx, "name", MANIFEST_REQUIRED | MANIFEST_NONEMPTY, &name) == 1) {
@@ -233,6 +233,7 @@ static void decode_group(struct manifest_ctx *ctx, const struct router_config *c
 		manifest_errorf(ctx, "", "needs neighbors or listenRanges");
 	decode_timers(ctx, g);
 	manifest_get_u32(ctx, "ebgpMultihop", 0, 1, 255, &multihop);
+	manifest_get_u32(ctx, "allowASIn", 0, 0, 10, &allowas_in);
 	if (manifest_get_u32(ctx, "ttlSecurityHops", 0, 1, 254, &gtsm) == 1 && multihop > 1)
 		manifest_errorf(ctx, "ttlSecurityHops", "cannot be used with ebgpMultihop");
 	decode_families(ctx, g);
@@ -246,6 +247,7 @@ static void decode_group(struct manifest_ctx *ctx, const struct router_config *c
 	config_decode_chain(ctx, c, "exportPolicies", &g->export_policies, &g->n_export_policies);
 	g->ebgp_multihop = (uint8_t)multihop;
 	g->ttl_security_hops = (uint8_t)gtsm;
+	g->allowas_in = (uint8_t)allowas_in;
 	g->peer_port = (uint16_t)port;
 }
 

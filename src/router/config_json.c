@@ -203,6 +203,8 @@ static json_t *group_json(const struct router_group *g)
 		                    json_integer(g->keepalive));
 	if (g->ttl_security_hops != 0)
 		json_object_set_new(j, "ttlSecurityHops", json_integer(g->ttl_security_hops));
+	if (g->allowas_in != 0)
+		json_object_set_new(j, "allowASIn", json_integer(g->allowas_in));
 	if (g->md5_key[0] != '\0')
 		json_object_set_new(j, "authPassword", json_string("<set>"));
 	if (g->has_local_address)

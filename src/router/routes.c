@@ -183,8 +183,8 @@ static bool may_export(const struct router *r, const struct bgp_peer *p,
 		return false;
 	/* RFC 8212: nothing goes out over eBGP without an export policy; the
 	 * agent, like GoBGP's global policy, sends nothing without one at all. */
-	bool needs_policy = r->cfg.export_requires_policy ||
-	                    (p->neg.ebgp && r->cfg.ebgp_requires_policy);
+	bool needs_policy =
+	        r->cfg.export_requires_policy || (p->neg.ebgp && r->cfg.ebgp_requires_policy);
 	return !(needs_policy && rp->group->n_export_policies == 0);
 }
 
@@ -664,7 +664,8 @@ static bool import_route(struct router *r, struct bgp_peer *p, struct router_pee
                          const struct bgp_prefix *pfx, struct bgp_attrs *a)
 {
 	const struct router_group *g = rp->group;
-	if (bgp_attr_has(a, BGP_ATTR_AS_PATH) && aspath_contains(a->as_path, r->cfg.asn))
+	if (bgp_attr_has(a, BGP_ATTR_AS_PATH) &&
+	    aspath_count(a->as_path, r->cfg.asn) > g->allowas_in)
 		return false;
 	if (g->n_import_policies > 0)
 		return policy_apply(g->import_policies, g->n_import_policies, &p->cfg.addr, pfx, a,
@@ -805,8 +806,9 @@ void routes_peer_regroup(struct router *r, struct router_peer *rp, const struct 
 	const struct router_group *was = rp->group;
 	bool rule = r->cfg.ebgp_requires_policy != next->ebgp_requires_policy ||
 	            r->cfg.export_requires_policy != next->export_requires_policy;
-	if (rule || !same_chain(was->import_policies, was->n_import_policies, g->import_policies,
-	                        g->n_import_policies))
+	if (rule || was->allowas_in != g->allowas_in ||
+	    !same_chain(was->import_policies, was->n_import_policies, g->import_policies,
+	                g->n_import_policies))
 		rp->reimport = true;
 	if (rule || !same_chain(was->export_policies, was->n_export_policies, g->export_policies,
 	                        g->n_export_policies))

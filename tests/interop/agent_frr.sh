@@ -18,6 +18,11 @@
 #      relabelled back, both return.
 #   6. The agents report NodeConfig status (peeringState established), and
 #      kbgpctl shows both nodes in one `bgp peers` table.
+#   7. Node-side import: k8s-cp runs with --fib-import 172.20.0.0/16, so its
+#      kernel has k8s-w1's PodCIDR (protocol bgp, metric 20; via k8s-w1
+#      itself, since FRR keeps the third-party next hop on the shared
+#      network), and nothing else it received; k8s-w1, without it, has no
+#      BGP route.
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/../netns/lib.sh"
@@ -116,10 +121,10 @@ YAML
 write_nodes true
 
 nslab_run_bg cp operator "$KBGPD" operator -v --manifests "$M" --pod-cidr-pool 172.20.0.0/16
-for n in cp:k8s-cp w1:k8s-w1; do
-    nslab_run_bg "${n%:*}" "agent-${n%:*}" "$KBGPD" agent -v --node "${n#*:}" --manifests "$M" \
-        --run-dir "$NSLAB_DIR/${n%:*}" --metrics off
-done
+nslab_run_bg cp agent-cp "$KBGPD" agent -v --node k8s-cp --manifests "$M" \
+    --run-dir "$NSLAB_DIR/cp" --metrics off --fib-import 172.20.0.0/16
+nslab_run_bg w1 agent-w1 "$KBGPD" agent -v --node k8s-w1 --manifests "$M" \
+    --run-dir "$NSLAB_DIR/w1" --metrics off
 
 ctl() { "$KBGPCTL" -s "$NSLAB_DIR/$1/agent.sock" "${@:2}"; }
 frr_path_from() { # PREFIX PEER
@@ -237,5 +242,20 @@ nslab_wait 12 "k8s-cp's NodeConfig status says established" status_established
 peers=$("$KBGPCTL" -s "k8s-cp=$NSLAB_DIR/cp/agent.sock" -s "k8s-w1=$NSLAB_DIR/w1/agent.sock" bgp peers)
 nslab_say "$peers"
 [[ $(grep -c ' established ' <<<"$peers") -eq 2 ]] || nslab_fail "bgp peers does not show two established nodes"
+
+# 7. Node-side import.
+bgp_routes() { # NS
+    ip -n "$(nslab_nsname "$1")" -j route show proto bgp |
+        jq -r '.[] | "\(.dst) \(.gateway // .nexthops[0].gateway // "-") \(.metric // 0)"' | sort
+}
+cp_has_w1_pod_route() {
+    [[ $(bgp_routes cp) == "172.20.1.0/24 172.31.1.11 20" ]] && return
+    bgp_routes cp
+    ctl cp show ip bgp
+    ctl cp show ip route bgp
+    return 1
+}
+nslab_wait 5 "k8s-cp's kernel has 172.20.1.0/24 via k8s-w1, and only that" cp_has_w1_pod_route
+[[ -z $(bgp_routes w1) ]] || nslab_fail "k8s-w1 installed routes without --fib-import: $(bgp_routes w1)"
 
 nslab_say "PASS"

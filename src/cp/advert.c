@@ -75,6 +75,8 @@ struct target {
 	enum bgp_af af;
 };
 
+static void report(struct build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void report(struct build *b, const char *fmt, ...)
 {
 	char msg[1024];

@@ -555,9 +555,20 @@ static json_t *node_config_json(const struct run *r, const struct node_plan *p)
 		        effective_instance(spec, o, p->rid != NULL ? &p->rid[i] : NULL);
 		json_array_append_new(instances, instance_json(&e, o));
 	}
-	return json_pack("{s:s, s:s, s:{s:s, s:[o]}, s:{s:o}}", "apiVersion", "cilium.io/v2",
-	                 "kind", "CiliumBGPNodeConfig", "metadata", "name", p->node->meta.name,
-	                 "ownerReferences", owner_reference(cc), "spec", "bgpInstances", instances);
+	/* Created once: the time survives as long as the NodeConfig does. */
+	const char *created = p->existing != NULL && p->existing->meta.creation != NULL &&
+	                                      p->existing->meta.owner != NULL &&
+	                                      strcmp(p->existing->meta.owner, cc->meta.name) == 0
+	                              ? p->existing->meta.creation
+	                              : r->cfg->now;
+	json_t *nc = json_pack("{s:s, s:s, s:{s:s, s:[o]}, s:{s:o}}", "apiVersion", "cilium.io/v2",
+	                       "kind", "CiliumBGPNodeConfig", "metadata", "name",
+	                       p->node->meta.name, "ownerReferences", owner_reference(cc), "spec",
+	                       "bgpInstances", instances);
+	if (created != NULL)
+		json_object_set_new(json_object_get(nc, "metadata"), "creationTimestamp",
+		                    json_string(created));
+	return nc;
 }
 
 static json_t *node_configs_json(const struct run *r)

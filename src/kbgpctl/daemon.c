@@ -6,6 +6,7 @@
 #include "kbgpctl/daemon.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,20 +17,26 @@
 #include "ctl/render_cilium.h"
 #include "ctl/render_frr.h"
 #include "ctl/yaml_out.h"
+#include "kbgpctl/local.h"
 
 #define RUN_DIR "/run/kbgp"
 
 int ctl_global_option(struct ctl_opts *o, int argc, char **argv, int *i)
 {
 	const char *arg = argv[*i];
+	bool dir = strcmp(arg, "--manifests") == 0 || strcmp(arg, "--state") == 0;
 	if (strcmp(arg, "-s") != 0 && strcmp(arg, "--socket") != 0 && strcmp(arg, "-o") != 0 &&
-	    strcmp(arg, "--output") != 0)
+	    strcmp(arg, "--output") != 0 && !dir)
 		return 0;
 	if (*i + 1 >= argc) {
 		fprintf(stderr, "kbgpctl: %s needs a value\n", arg);
 		return -1;
 	}
 	const char *value = argv[++*i];
+	if (dir) {
+		*(strcmp(arg, "--state") == 0 ? &o->state : &o->manifests) = value;
+		return 1;
+	}
 	if (arg[1] == 'o' || strcmp(arg, "--output") == 0) {
 		if (strcmp(value, "json") != 0 && strcmp(value, "yaml") != 0 &&
 		    strcmp(value, "text") != 0) {
@@ -56,9 +63,32 @@ int ctl_global_option(struct ctl_opts *o, int argc, char **argv, int *i)
 	return 1;
 }
 
+/* --manifests without -s: its agents, as if each were named with -s. */
+static int agent_targets(struct ctl_opts *o)
+{
+	static struct local_agent agents[CTL_SOCKETS_MAX];
+	char state[PATH_MAX];
+	local_state_dir(o->manifests, o->state, state, sizeof(state));
+	size_t n = local_agents(state, agents, CTL_SOCKETS_MAX);
+	if (n == 0 || n > CTL_SOCKETS_MAX) {
+		fprintf(stderr,
+		        n == 0 ? "kbgpctl: no agent socket named in %s/agents: is kbgpd agent "
+		                 "running? (-s PATH)\n"
+		               : "kbgpctl: too many agents in %s/agents: pick them with -s\n",
+		        state);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		o->targets[o->n_targets++] =
+		        (struct ctl_target){ agents[i].node, agents[i].socket };
+	return 0;
+}
+
 int ctl_default_target(struct ctl_opts *o)
 {
 	static char found[512];
+	if (o->manifests != NULL)
+		return agent_targets(o);
 	size_t n = 0;
 	DIR *d = opendir(RUN_DIR);
 	struct dirent *e;

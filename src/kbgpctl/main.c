@@ -10,6 +10,7 @@
 
 #include "ctl/decode.h"
 #include "kbgpctl/daemon.h"
+#include "kbgpctl/local.h"
 #include "lib/hex.h"
 
 #define DECODE_INPUT_MAX (16u << 20)
@@ -39,7 +40,7 @@ static char *read_all(FILE *in, size_t *len)
 	return buf;
 }
 
-static int decode_main(int argc, char **argv)
+static int decode_main(const struct ctl_opts *o, int argc, char **argv)
 {
 	struct bgp_session_ctx ctx = {
 		.as4 = true,
@@ -49,6 +50,7 @@ static int decode_main(int argc, char **argv)
 	bool raw = false;
 	const char *path = NULL;
 
+	(void)o;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--as2") == 0) {
 			ctx.as4 = false;
@@ -92,11 +94,14 @@ static int decode_main(int argc, char **argv)
 	return rc;
 }
 
+/* Commands that need no daemon. */
 static const struct {
 	const char *name;
-	int (*run)(int argc, char **argv);
+	int (*run)(const struct ctl_opts *o, int argc, char **argv);
 	const char *help;
 } local_commands[] = {
+	{ "get", cmd_get,
+	  "kubectl's views of --manifests DIR: get nodeconfigs|ippools|services|nodes" },
 	{ "decode", decode_main, "Decode captured BGP messages and show RFC 7606 verdicts" },
 };
 
@@ -114,14 +119,16 @@ static const struct {
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-	        "usage: kbgpctl [-s [NODE=]SOCKET]... [-o json|yaml|text] <command> [arguments]\n\n"
-	        "commands:\n");
+	fprintf(out, "usage: kbgpctl [-s [NODE=]SOCKET]... [--manifests DIR [--state DIR]]\n"
+	             "               [-o json|yaml|text] <command> [arguments]\n\n"
+	             "commands:\n");
 	for (size_t i = 0; i < sizeof(daemon_commands) / sizeof(daemon_commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", daemon_commands[i].name, daemon_commands[i].help);
 	for (size_t i = 0; i < sizeof(local_commands) / sizeof(local_commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", local_commands[i].name, local_commands[i].help);
-	fprintf(out, "\nWithout -s, kbgpctl asks the one kbgpd whose socket is in /run/kbgp.\n");
+	fprintf(out, "\nWithout -s, kbgpctl asks the agents of --manifests DIR (the sockets they\n"
+	             "wrote in its state directory), or else the one kbgpd whose socket is in\n"
+	             "/run/kbgp.\n");
 }
 
 static int run_daemon_command(struct ctl_opts *o, int argc, char **argv)
@@ -164,6 +171,6 @@ int main(int argc, char **argv)
 	}
 	for (size_t k = 0; k < sizeof(local_commands) / sizeof(local_commands[0]); k++)
 		if (strcmp(argv[i], local_commands[k].name) == 0)
-			return local_commands[k].run(argc - i, argv + i);
+			return local_commands[k].run(&opts, argc - i, argv + i);
 	return run_daemon_command(&opts, argc - i, argv + i);
 }

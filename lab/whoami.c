@@ -27,6 +27,8 @@
  */
 #include <errno.h>
 #include <netdb.h>
+#include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -45,7 +47,7 @@ enum {
 	CONN_TIMEOUT_MS = 3000, /* a server connection's whole life */
 	CLIENT_TIMEOUT_MS = 2000,
 	MAX_NAMES = 32,		/* distinct Hostnames tallied by -r */
-	ADDR_STR = 64,		/* "[v6addr%scope]:port" fits */
+	ADDR_STR = 96,		/* "[v6addr%scope]:port" fits, and the compiler can see it */
 };
 
 struct opts {
@@ -96,7 +98,7 @@ static int wait_fd(int fd, short events, long long deadline)
 static void format_addr(const struct sockaddr_storage *ss, socklen_t len, bool with_port,
 			char *out, size_t cap)
 {
-	char host[NI_MAXHOST], serv[NI_MAXSERV];
+	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 1], serv[8]; /* numeric: an address, a port */
 
 	if (getnameinfo((const struct sockaddr *)ss, len, host, sizeof(host), serv, sizeof(serv),
 			NI_NUMERICHOST | NI_NUMERICSERV) != 0) {

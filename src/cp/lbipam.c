@@ -54,7 +54,7 @@ struct pool {
 	const struct k8s_object *obj;
 	struct range *ranges;
 	size_t n_ranges;
-	char conflict[256]; /* the PoolConflict message; "" when none */
+	char conflict[640]; /* the PoolConflict message (names up to 253); "" when none */
 };
 
 struct svc {

@@ -23,6 +23,8 @@
 #      itself, since FRR keeps the third-party next hop on the shared
 #      network), and nothing else it received; k8s-w1, without it, has no
 #      BGP route.
+#   8. A timer edit in the PeerConfig (hold 9 → 12 s) resets the sessions
+#      (FRR then holds 12 s) and the routes come back.
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/../netns/lib.sh"
@@ -257,5 +259,14 @@ cp_has_w1_pod_route() {
 }
 nslab_wait 5 "k8s-cp's kernel has 172.20.1.0/24 via k8s-w1, and only that" cp_has_w1_pod_route
 [[ -z $(bgp_routes w1) ]] || nslab_fail "k8s-w1 installed routes without --fib-import: $(bgp_routes w1)"
+
+# 8. Timers: a hard reset, with the new hold time.
+hold_ms() { nslab_vtysh frr "show bgp neighbors $1 json" | jq -r '.[].bgpTimerHoldTimeMsecs'; }
+sed 's/holdTimeSeconds: 9/holdTimeSeconds: 12/' "$NSLAB_DIR/bgp.yaml.good" >"$M/bgp.yaml.tmp"
+mv "$M/bgp.yaml.tmp" "$M/bgp.yaml"
+holds_12s() { [[ $(hold_ms 172.31.1.10) == 12000 && $(hold_ms 172.31.1.11) == 12000 ]]; }
+nslab_wait 10 "FRR holds both sessions 12 s" holds_12s
+nslab_wait 10 "k8s-cp's PodCIDR at FRR again" frr_path_from 172.20.0.0/24 172.31.1.10
+nslab_wait 10 "k8s-w1's PodCIDR at FRR again" frr_path_from 172.20.1.0/24 172.31.1.11
 
 nslab_say "PASS"

@@ -208,12 +208,23 @@ ctl() { "$KBGPCTL" -s "$NSLAB_DIR/transit.sock" -o json "$@"; }
 peer_field() { # ADDRESS JQ-PATH
     ctl bgp peers | jq -er --arg a "$1" ".instances[0].peers[] | select(.address == \$a) | $2"
 }
+# `show ip bgp summary` on both sides: kbgpd's row for each FRR and that
+# FRR's row for kbgpd agree on the state and on what kbgpd sent (FRR's
+# PfxRcd).  The other way they need not: both count as received what
+# import accepted, and a sender's PfxSnt includes what loop detection or
+# policy refuses.
+summary_field() { # ADDRESS JQ-PATH
+    ctl show ip bgp summary |
+        jq -er --arg a "$1" ".instances[0].peers[] | select(.address == \$a) | $2"
+}
 for frr in feedfrr:10.0.0.11 downfrr:10.0.0.21; do
-    [[ $(peer_field "${frr#*:}" .state) == established ]] || nslab_fail "kbgpctl: ${frr%:*} not established"
-    frr_rcvd=$(nslab_vtysh "${frr%:*}" "show bgp ipv4 unicast summary json" | jq -r '.peers["10.0.0.1"].pfxRcd')
-    got=$(peer_field "${frr#*:}" '.families[0].advertised')
-    [[ $got == "$frr_rcvd" ]] ||
-        nslab_fail "kbgpctl says $got advertised to ${frr%:*}, which says it has $frr_rcvd from kbgpd"
+    theirs=$(nslab_vtysh "${frr%:*}" "show ip bgp summary json" | jq -c '.ipv4Unicast.peers["10.0.0.1"]')
+    [[ $(summary_field "${frr#*:}" .state) == established &&
+        $(jq -r .state <<<"$theirs") == Established ]] ||
+        nslab_fail "show ip bgp summary: kbgpd and ${frr%:*} disagree on the state ($theirs)"
+    got=$(summary_field "${frr#*:}" '.families[0].advertised')
+    [[ $got == "$(jq -r .pfxRcd <<<"$theirs")" ]] ||
+        nslab_fail "kbgpd says $got sent to ${frr%:*}, which says it received $(jq -r .pfxRcd <<<"$theirs")"
 done
 held=$(ctl call routes neighbor=10.0.0.11 | jq '[.instances[0].routes[].paths[]] | length')
 got=$(peer_field 10.0.0.11 '.families[0].received')

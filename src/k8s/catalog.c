@@ -19,6 +19,7 @@ struct cat_set {
 struct cat_entry {
 	struct cat_set *from;
 	const struct manifest_obj *mo;
+	char *key; /* object_key(): how its overlay is found */
 	struct k8s_object obj;
 	bool overlaid;
 	json_t *overlay_used; /* what obj_ov was merged with */
@@ -68,6 +69,7 @@ static void entry_free(struct cat_entry *e)
 	entry_drop_overlay(e);
 	k8s_object_free(&e->obj);
 	set_unref(e->from);
+	free(e->key);
 	free(e);
 }
 
@@ -215,6 +217,9 @@ static struct cat_entry *decode_entry(struct cat_set *s, const struct manifest_o
 		free(e);
 		return NULL;
 	}
+	char key[512];
+	object_key(e->obj.kind, e->obj.meta.ns, e->obj.meta.name, key, sizeof(key));
+	e->key = strdup(key);
 	e->from = s;
 	e->mo = mo;
 	s->refs++;
@@ -411,14 +416,13 @@ void k8s_catalog_build(struct k8s_catalog *c, json_t *problems)
 	json_t *overlays = collect_overlays(c);
 	struct ranked *all = calloc(count_entries(c) + 1, sizeof(*all));
 	size_t n = 0;
-	char key[512];
 
 	json_array_clear(c->build_problems);
 	for (size_t i = 0; i < c->n_files; i++)
 		for (size_t k = 0; k < c->files[i]->n_entries; k++) {
 			struct cat_entry *e = c->files[i]->entries[k];
-			object_key(e->obj.kind, e->obj.meta.ns, e->obj.meta.name, key, sizeof(key));
-			entry_apply_overlay(e, json_object_get(overlays, key), c->build_problems);
+			entry_apply_overlay(e, json_object_get(overlays, e->key),
+			                    c->build_problems);
 			if (all != NULL)
 				all[n] = (struct ranked){ entry_object(e), n };
 			n++;

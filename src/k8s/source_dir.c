@@ -1,6 +1,8 @@
 /*
  * source_dir: directories of manifests, watched with inotify, read into a
- * catalog (source_dir.h).
+ * catalog (source_dir.h).  The whole directories are read at start and on
+ * request; after that, only the files inotify names, so a change costs the
+ * same with ten files as with ten thousand.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,15 +34,18 @@ struct source_dir {
 	struct loop *loop;
 	struct source_dir_cfg cfg;
 	int inotify_fd;
+	int watch[SOURCE_DIR_MAX]; /* inotify watch descriptor of each directory */
 	struct loop_io io;
 	struct loop_timer settle;
 	bool settling;
+	bool rescan_all; /* the event queue overflowed: names were lost */
+	json_t *touched; /* paths inotify named since the last read */
 	struct k8s_catalog *catalog;
-	struct known_file *files;
+	struct known_file *files; /* in path order */
 	size_t n_files, cap_files;
 };
 
-static bool manifest_name(const char *name)
+bool source_dir_manifest_name(const char *name)
 {
 	size_t len = strlen(name);
 	if (name[0] == '.')
@@ -50,17 +55,64 @@ static bool manifest_name(const char *name)
 	       (len > 5 && strcmp(name + len - 5, ".json") == 0);
 }
 
+char *source_dir_read_file(const char *path, size_t *len)
+{
+	struct stat st;
+	FILE *in = fopen(path, "r");
+	if (in == NULL)
+		return NULL;
+	if (fstat(fileno(in), &st) < 0 || st.st_size > (off_t)FILE_MAX) {
+		fclose(in);
+		errno = EFBIG;
+		return NULL;
+	}
+	/* One byte more than it should hold: a file that grew is noticed. */
+	size_t cap = (size_t)st.st_size + 1;
+	char *text = malloc(cap + 1);
+	*len = text != NULL ? fread(text, 1, cap, in) : 0;
+	bool failed = text == NULL || ferror(in) || *len == cap;
+	fclose(in);
+	if (failed) {
+		free(text);
+		errno = text == NULL ? ENOMEM : EAGAIN;
+		return NULL;
+	}
+	text[*len] = '\0';
+	return text;
+}
+
 static bool same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
 	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
+/* Binary search; *at is where it would go. */
+static struct known_file *known_find(const struct source_dir *s, const char *path, size_t *at)
+{
+	size_t lo = 0, hi = s->n_files;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(s->files[mid].path, path);
+		if (c == 0) {
+			*at = mid;
+			return &s->files[mid];
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*at = lo;
+	return NULL;
+}
+
 static struct known_file *known(struct source_dir *s, const char *path)
 {
-	for (size_t i = 0; i < s->n_files; i++)
-		if (strcmp(s->files[i].path, path) == 0)
-			return &s->files[i];
+	size_t at;
+	struct known_file *f = known_find(s, path, &at);
+	if (f != NULL)
+		return f;
 	if (s->n_files == s->cap_files) {
 		size_t cap = s->cap_files != 0 ? s->cap_files * 2 : 16;
 		struct known_file *grown = realloc(s->files, cap * sizeof(*grown));
@@ -69,10 +121,24 @@ static struct known_file *known(struct source_dir *s, const char *path)
 		s->files = grown;
 		s->cap_files = cap;
 	}
-	struct known_file *f = &s->files[s->n_files++];
+	memmove(&s->files[at + 1], &s->files[at], (s->n_files - at) * sizeof(s->files[0]));
+	s->n_files++;
+	f = &s->files[at];
 	memset(f, 0, sizeof(*f));
 	f->path = strdup(path);
 	return f;
+}
+
+static void forget(struct source_dir *s, struct known_file *f)
+{
+	if (k8s_catalog_has(s->catalog, f->path)) {
+		log_emit(LOG_INFO, "manifests", NULL, "%s: removed", f->path);
+		k8s_catalog_remove(s->catalog, f->path);
+	}
+	free(f->path);
+	size_t at = (size_t)(f - s->files);
+	memmove(f, f + 1, (s->n_files - at - 1) * sizeof(*f));
+	s->n_files--;
 }
 
 static void log_problems(const json_t *problems)
@@ -83,29 +149,20 @@ static void log_problems(const json_t *problems)
 	        log_emit(LOG_ERROR, "manifests", NULL, "%s", json_string_value(p));
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *in = fopen(path, "r");
-	if (in == NULL)
-		return NULL;
-	char *text = malloc(FILE_MAX + 1);
-	*len = text != NULL ? fread(text, 1, FILE_MAX + 1, in) : 0;
-	bool failed = ferror(in) || *len > FILE_MAX;
-	fclose(in);
-	if (failed) {
-		free(text);
-		errno = failed && *len > FILE_MAX ? EFBIG : EIO;
-		return NULL;
-	}
-	return text;
-}
-
 /* true if the catalog changed. */
 static bool read_if_changed(struct source_dir *s, const char *path, bool overlay)
 {
 	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		size_t at;
+		struct known_file *gone = known_find(s, path, &at);
+		if (gone == NULL)
+			return false;
+		forget(s, gone);
+		return true;
+	}
 	struct known_file *f = known(s, path);
-	if (f == NULL || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+	if (f == NULL)
 		return false;
 	f->seen = true;
 	if (k8s_catalog_has(s->catalog, path) && same_file(&st, &f->st))
@@ -113,7 +170,7 @@ static bool read_if_changed(struct source_dir *s, const char *path, bool overlay
 	f->st = st;
 	f->overlay = overlay;
 	size_t len;
-	char *text = read_file(path, &len);
+	char *text = source_dir_read_file(path, &len);
 	json_t *problems = json_array();
 	if (text == NULL)
 		log_emit(LOG_ERROR, "manifests", NULL, "%s: cannot read: %s", path,
@@ -136,7 +193,7 @@ static bool scan_dir(struct source_dir *s, const char *dir, bool overlay)
 	}
 	for (struct dirent *de; (de = readdir(d)) != NULL;) {
 		char path[PATH_MAX];
-		if (!manifest_name(de->d_name) ||
+		if (!source_dir_manifest_name(de->d_name) ||
 		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
 			continue;
 		changed |= read_if_changed(s, path, overlay);
@@ -155,53 +212,91 @@ static bool forget_unseen(struct source_dir *s)
 			i++;
 			continue;
 		}
-		if (k8s_catalog_has(s->catalog, f->path)) {
-			log_emit(LOG_INFO, "manifests", NULL, "%s: removed", f->path);
-			k8s_catalog_remove(s->catalog, f->path);
-			changed = true;
-		}
-		free(f->path);
-		*f = s->files[--s->n_files];
+		changed |= k8s_catalog_has(s->catalog, f->path);
+		forget(s, f);
 	}
 	return changed;
 }
 
-/* true if the store changed. */
-static bool scan(struct source_dir *s)
+static bool scan_all(struct source_dir *s)
 {
 	bool changed = false;
 	for (size_t i = 0; i < s->cfg.n_dirs; i++)
 		changed |= scan_dir(s, s->cfg.dirs[i], s->cfg.overlay[i]);
-	changed |= forget_unseen(s);
-	if (changed) {
-		json_t *problems = json_array();
-		k8s_catalog_build(s->catalog, problems);
-		log_problems(problems);
-		json_decref(problems);
-	}
+	return forget_unseen(s) || changed;
+}
+
+static bool scan_touched(struct source_dir *s)
+{
+	bool changed = false;
+	const char *path;
+	json_t *overlay;
+	json_object_foreach(s->touched, path, overlay) changed |=
+	        read_if_changed(s, path, json_is_true(overlay));
+	for (size_t i = 0; i < s->n_files; i++)
+		s->files[i].seen = false;
 	return changed;
+}
+
+static void rebuild(struct source_dir *s)
+{
+	json_t *problems = json_array();
+	k8s_catalog_build(s->catalog, problems);
+	log_problems(problems);
+	json_decref(problems);
+}
+
+static void read_and_tell(struct source_dir *s, bool all)
+{
+	bool changed = all ? scan_all(s) : scan_touched(s);
+	json_object_clear(s->touched);
+	if (!changed)
+		return;
+	rebuild(s);
+	if (s->cfg.changed != NULL)
+		s->cfg.changed(s->cfg.ctx);
 }
 
 void source_dir_rescan(struct source_dir *s)
 {
-	if (scan(s) && s->cfg.changed != NULL)
-		s->cfg.changed(s->cfg.ctx);
+	read_and_tell(s, true);
 }
 
 static void on_settled(struct loop_timer *t)
 {
 	struct source_dir *s = container_of(t, struct source_dir, settle);
+	bool all = s->rescan_all;
 	s->settling = false;
-	source_dir_rescan(s);
+	s->rescan_all = false;
+	read_and_tell(s, all);
+}
+
+static void note_event(struct source_dir *s, const struct inotify_event *ev)
+{
+	char path[PATH_MAX];
+	if (ev->mask & IN_Q_OVERFLOW) {
+		s->rescan_all = true;
+		return;
+	}
+	for (size_t i = 0; i < s->cfg.n_dirs; i++)
+		if (s->watch[i] == ev->wd && ev->len > 0 && source_dir_manifest_name(ev->name) &&
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", s->cfg.dirs[i], ev->name) <
+		            sizeof(path))
+			json_object_set_new(s->touched, path, json_boolean(s->cfg.overlay[i]));
 }
 
 static void on_inotify(struct loop_io *io, unsigned events)
 {
 	struct source_dir *s = container_of(io, struct source_dir, io);
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
 	(void)events;
-	while (read(s->inotify_fd, buf, sizeof(buf)) > 0)
-		;
+	while ((n = read(s->inotify_fd, buf, sizeof(buf))) > 0)
+		for (char *p = buf; p + sizeof(struct inotify_event) <= buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			note_event(s, ev);
+			p += sizeof(*ev) + ev->len;
+		}
 	if (!s->settling)
 		loop_timer_at(s->loop, &s->settle, loop_now(s->loop) + SETTLE_MS);
 	s->settling = true;
@@ -220,7 +315,8 @@ static int watch_dirs(struct source_dir *s)
 		const char *dir = s->cfg.dirs[i];
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return -1;
-		if (inotify_add_watch(s->inotify_fd, dir, mask) < 0)
+		s->watch[i] = inotify_add_watch(s->inotify_fd, dir, mask);
+		if (s->watch[i] < 0)
 			return -1;
 	}
 	loop_io_init(&s->io, s->inotify_fd, on_inotify);
@@ -236,15 +332,17 @@ struct source_dir *source_dir_open(struct loop *l, const struct source_dir_cfg *
 	s->loop = l;
 	s->cfg = *cfg;
 	s->inotify_fd = -1;
+	s->touched = json_object();
 	loop_timer_init(&s->settle, on_settled);
 	s->catalog = k8s_catalog_new();
-	if (s->catalog == NULL || watch_dirs(s) < 0) {
+	if (s->catalog == NULL || s->touched == NULL || watch_dirs(s) < 0) {
 		log_emit(LOG_ERROR, "manifests", NULL, "cannot watch %s: %s", cfg->dirs[0],
 		         strerror(errno));
 		source_dir_close(s);
 		return NULL;
 	}
-	scan(s);
+	scan_all(s);
+	rebuild(s);
 	return s;
 }
 
@@ -260,6 +358,7 @@ void source_dir_close(struct source_dir *s)
 	for (size_t i = 0; i < s->n_files; i++)
 		free(s->files[i].path);
 	free(s->files);
+	json_decref(s->touched);
 	k8s_catalog_free(s->catalog);
 	free(s);
 }

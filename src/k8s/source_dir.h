@@ -37,7 +37,13 @@ void source_dir_close(struct source_dir *s);
 const struct k8s_store *source_dir_store(const struct source_dir *s);
 /* Every current problem, "FILE:LINE:COL: ..." strings (to decref). */
 json_t *source_dir_problems(const struct source_dir *s);
-/* Re-read what changed now (kbgpctl reload, tests). */
+/* Re-read the whole directories now (kbgpctl reload, SIGHUP). */
 void source_dir_rescan(struct source_dir *s);
+
+/* Whether a file name is one the source reads (*.yaml, *.yml, *.json, not
+ * hidden), and a whole file's text (NUL-terminated, at most 16 MiB; NULL
+ * with errno): for readers of the same directories (kbgpctl). */
+bool source_dir_manifest_name(const char *name);
+char *source_dir_read_file(const char *path, size_t *len);
 
 #endif

@@ -16,8 +16,7 @@
 #include "ctl/resources.h"
 #include "k8s/manifest.h"
 #include "k8s/objects.h"
-
-#define FILE_MAX (16u << 20) /* as kbgpd reads manifests */
+#include "k8s/source_dir.h"
 
 void local_state_dir(const char *manifests, const char *state, char *out, size_t cap)
 {
@@ -28,39 +27,6 @@ void local_state_dir(const char *manifests, const char *state, char *out, size_t
 }
 
 /* ---- reading a directory ---- */
-
-/* The names kbgpd reads: *.yaml, *.yml, *.json, not hidden. */
-static bool manifest_name(const char *name)
-{
-	static const char *const suffixes[] = { ".yaml", ".yml", ".json" };
-	size_t len = strlen(name);
-	if (name[0] == '.')
-		return false;
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		size_t n = strlen(suffixes[i]);
-		if (len > n && strcmp(name + len - n, suffixes[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* The whole file (malloc'd, not NUL-terminated), or NULL with errno. */
-static char *read_text(const char *path, size_t *len)
-{
-	FILE *in = fopen(path, "r");
-	if (in == NULL)
-		return NULL;
-	char *text = malloc(FILE_MAX + 1);
-	*len = text != NULL ? fread(text, 1, FILE_MAX + 1, in) : 0;
-	bool failed = text == NULL || ferror(in) || *len > FILE_MAX;
-	fclose(in);
-	if (failed) {
-		free(text);
-		errno = *len > FILE_MAX ? EFBIG : errno != 0 ? errno : EIO;
-		return NULL;
-	}
-	return text;
-}
 
 typedef void file_fn(const char *path, const char *text, size_t len, void *ctx);
 
@@ -74,11 +40,11 @@ static int for_each_manifest(const char *dir, file_fn *fn, void *ctx, FILE *err)
 	for (struct dirent *e; (e = readdir(d)) != NULL;) {
 		char path[PATH_MAX];
 		size_t len;
-		if (!manifest_name(e->d_name) ||
+		if (!source_dir_manifest_name(e->d_name) ||
 		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
 			continue;
 		errno = 0;
-		char *text = read_text(path, &len);
+		char *text = source_dir_read_file(path, &len);
 		if (text == NULL && err != NULL)
 			fprintf(err, "Warning: %s: cannot read: %s\n", path, strerror(errno));
 		else if (text != NULL)

@@ -51,8 +51,13 @@ void loop_break(struct loop *l)
 	ev_break(l->ev, EVBREAK_ALL);
 }
 
+/* The clock is read afresh, not as of the start of this loop turn: after
+ * a long turn (a large directory read at start) a deadline computed from
+ * the cached time would already be past, and a 1 s timer would fire at
+ * once. */
 uint64_t loop_now(struct loop *l)
 {
+	ev_now_update(l->ev);
 	return (uint64_t)(ev_now(l->ev) * 1000.0);
 }
 

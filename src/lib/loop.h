@@ -59,7 +59,7 @@ struct loop {
 int loop_init(struct loop *l);
 void loop_run(struct loop *l);
 void loop_break(struct loop *l);
-/* Milliseconds of the monotonic clock, as of this loop iteration. */
+/* Milliseconds of the monotonic clock, now. */
 uint64_t loop_now(struct loop *l);
 
 void loop_io_init(struct loop_io *io, int fd, loop_io_fn *fn);

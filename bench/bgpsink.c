@@ -40,7 +40,8 @@
  *   stopped T rx-updates U count N other O
  * --log FILE gets one line per change: i service announce|withdraw method
  * latency_us updates_seen.  A hold timer expiry, a NOTIFICATION or a
- * closed connection is printed and exits 1.
+ * closed connection after Established is printed and exits 1; one closed
+ * before Established is printed (`closed`) and the next one accepted.
  */
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
@@ -83,7 +84,7 @@ struct sess {
 	uint8_t in[IN_CAP];
 	size_t in_len;
 	uint16_t hold;
-	bool as4, open_seen, established;
+	bool as4, open_seen, established, closed;
 	double last_rx, last_tx;
 	uint64_t rx_updates;
 	uint8_t held[65536 / 8]; /* /32s of 10.100.0.0/16 announced */
@@ -344,6 +345,10 @@ static void read_peer(struct sess *s, const struct opts *o)
 		return;
 	if (n <= 0) {
 		printf("closed %.6f %s\n", wall(), n == 0 ? "by the peer" : strerror(errno));
+		if (!s->established) {
+			s->closed = true; /* the peer may try again: run() accepts anew */
+			return;
+		}
 		exit(1);
 	}
 	s->in_len += (size_t)n;
@@ -526,12 +531,20 @@ static void run(const struct opts *o)
 	struct sess *s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		die("out of memory");
-	s->fd = tcp_accept(o);
-	s->last_rx = s->last_tx = mono();
-	s->hold = o->hold;
-	send_open(s, o);
 	bool complete = false;
+	s->closed = true;
 	while (!stop_signal) {
+		if (s->closed) {
+			/* A connection the peer dropped before Established (its
+			 * ConnectRetry timer, a collision): accept the next one. */
+			if (s->fd > 0)
+				close(s->fd);
+			memset(s, 0, sizeof(*s));
+			s->fd = tcp_accept(o);
+			s->last_rx = s->last_tx = mono();
+			s->hold = o->hold;
+			send_open(s, o);
+		}
 		int tmo = timers(s);
 		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
 		int rc = poll(&pfd, 1, tmo);

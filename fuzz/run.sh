@@ -14,7 +14,7 @@ set -euo pipefail
 secs=${1:-30}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${KBGP_FUZZ_BUILD:-$root/build-fuzz}
-targets=(fuzz_frame fuzz_open fuzz_update fuzz_notification fuzz_manifest fuzz_catalog fuzz_netlink fuzz_ctl)
+targets=(fuzz_frame fuzz_open fuzz_update fuzz_notification fuzz_manifest fuzz_catalog fuzz_watch fuzz_netlink fuzz_ctl)
 
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DKBGP_FUZZ=ON -DKBGP_TESTS=OFF -DKBGP_WERROR=ON >/dev/null

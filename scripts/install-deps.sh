@@ -13,7 +13,14 @@ packages=(
 	libcmocka-dev
 	# tests with real peers in network namespaces (tests/netns, tests/interop)
 	iproute2 procps util-linux jq frr bird2 gobgpd
+	# the seed lab (lab/): nftables stands in for Cilium's load balancer
+	nftables
+	# the fake Kubernetes API server (tests/k8sapi) and deploy/ checks
+	python3 python3-yaml openssl curl
 )
+# kubectl renders deploy/ with kustomize; any kubectl will do, so Debian's
+# only comes when there is none (another package's would conflict).
+command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps: run as root (apt-get install)" >&2

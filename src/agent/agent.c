@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "agent/agent.h"
+#include "fib/fib.h"
 #include "fib/resolve.h"
 #include "lib/log.h"
 
@@ -249,6 +250,21 @@ static int open_sockets(struct agent *a)
 	return 0;
 }
 
+/* Routes a previous run imported (--fib-import) stay for a graceful
+ * restart; a run without the import takes them away, as the router does
+ * with routes it no longer selects.  The agent owns protocol bgp in its
+ * node's main table. */
+static void clear_kernel_leftovers(struct agent *a, struct loop *l)
+{
+	struct fib_cfg cfg;
+	struct fib f;
+	if (a->opts.n_fib_import > 0)
+		return;
+	fib_cfg_default(&cfg);
+	if (fib_open(&f, l, &cfg) == 0)
+		fib_close(&f, false);
+}
+
 static int agent_start(struct agent *a, struct loop *l)
 {
 	a->loop = l;
@@ -267,6 +283,7 @@ static int agent_start(struct agent *a, struct loop *l)
 		.changed = on_inputs_changed,
 		.ctx = a,
 	};
+	clear_kernel_leftovers(a, l);
 	loop_timer_init(&a->gateway_timer, on_gateway_timer);
 	if (nl_open(&a->probe, NULL) < 0) {
 		log_emit(LOG_ERROR, "agent", NULL, "cannot open netlink: %s", strerror(errno));

@@ -126,6 +126,10 @@ static struct bgp_local peer_local(const struct bgp_peer *p)
 			c->gr.flags |= BGP_GR_F_RESTART;
 		c->gr.restart_time = p->cfg.restart_time;
 		c->gr.afs = p->cfg.families;
+		/* Forwarding survives our restarts: the kernel keeps the routes
+		 * (fib_close with keep), a node keeps routing its pods.  Without
+		 * F, a helper must drop our routes when we come back (§4.2). */
+		c->gr.forwarding = p->cfg.families;
 	}
 	if (sc->hostname[0] != '\0') {
 		c->has_fqdn = true;
@@ -556,6 +560,12 @@ static void peer_accept(struct bgp_peer *p, int fd)
 {
 	if (transport_accepted(fd, &p->cfg.addr, &p->cfg.transport) < 0)
 		peer_log(p, LOG_WARN, "socket options on accepted connection: %s", strerror(errno));
+	/* Backing off after an error, a peer that calls is answered at once,
+	 * as FRR does: one that restarted gracefully would otherwise find us
+	 * refusing it for longer than its restart time.  A peer stopped by
+	 * configuration stays refused. */
+	if (p->fsm.state == BGP_ST_IDLE && p->fsm.auto_restart)
+		peer_event(p, BGP_EV_AUTO_START, NULL);
 	switch (p->fsm.state) {
 	case BGP_ST_CONNECT:
 	case BGP_ST_ACTIVE:

@@ -226,11 +226,27 @@ static struct cat_entry *decode_entry(struct cat_set *s, const struct manifest_o
 	return e;
 }
 
+/* As written: a detached entry's object kept its own copies. */
+static void entry_identity(const struct cat_entry *e, char *out, size_t cap)
+{
+	if (e->mo != NULL) {
+		written_identity(e->mo, out, cap);
+		return;
+	}
+	snprintf(out, cap, "%s\t%s\t%s", k8s_kind_name(e->obj.kind),
+	         e->obj.meta.ns != NULL ? e->obj.meta.ns : "", e->obj.meta.name);
+}
+
+static const char *entry_kind(const struct cat_entry *e)
+{
+	return e->mo != NULL ? e->mo->kind : k8s_kind_name(e->obj.kind);
+}
+
 static bool yields(struct cat_entry *const *list, size_t n, const char *identity)
 {
 	char other[512];
 	for (size_t i = 0; i < n; i++) {
-		written_identity(list[i]->mo, other, sizeof(other));
+		entry_identity(list[i], other, sizeof(other));
 		if (strcmp(other, identity) == 0)
 			return true;
 	}
@@ -245,7 +261,7 @@ static void keep_last_valid(struct cat_file *f, struct cat_entry **old, size_t n
 	for (size_t i = 0; i < n_old; i++) {
 		if (old[i] == NULL)
 			continue;
-		written_identity(old[i]->mo, identity, sizeof(identity));
+		entry_identity(old[i], identity, sizeof(identity));
 		if (yields(f->entries, f->n_entries, identity))
 			continue;
 		if (entries_push(&f->entries, &f->n_entries, old[i]) < 0)
@@ -253,9 +269,29 @@ static void keep_last_valid(struct cat_file *f, struct cat_entry **old, size_t n
 		problem(f->problems, problems,
 		        "%s: %s/%s: kept as it was before this edit, until the errors above are "
 		        "fixed",
-		        f->path, old[i]->obj.src->kind, old[i]->obj.meta.name);
+		        f->path, entry_kind(old[i]), old[i]->obj.meta.name);
 		old[i] = NULL;
 	}
+}
+
+/* A clean file's EndpointSlices keep copies of what they need, and when
+ * the whole file is such, its trees and positions go (catalog.h: they
+ * are most of an agent's memory otherwise). */
+static bool detach_what_can_go(struct cat_file *f)
+{
+	size_t detached = 0;
+	for (size_t i = 0; i < f->n_entries; i++)
+		if (k8s_object_detach(&f->entries[i]->obj) == 0)
+			detached++;
+	if (f->overlay || detached != f->n_entries || json_object_size(f->overlays) > 0)
+		return false;
+	for (size_t i = 0; i < f->n_entries; i++) {
+		struct cat_entry *e = f->entries[i];
+		set_unref(e->from);
+		e->from = NULL;
+		e->mo = NULL;
+	}
+	return true;
 }
 
 size_t k8s_catalog_put(struct k8s_catalog *c, const char *path, bool overlay, const char *text,
@@ -291,14 +327,21 @@ size_t k8s_catalog_put(struct k8s_catalog *c, const char *path, bool overlay, co
 	if (s->set.errors_dropped > 0)
 		problem(f->problems, problems, "%s: %zu more errors not shown", path,
 		        s->set.errors_dropped);
+	bool standalone = false;
 	if (s->set.n_errors > 0)
 		keep_last_valid(f, old, n_old, problems);
+	else
+		standalone = detach_what_can_go(f);
 	for (size_t i = 0; i < n_old; i++)
 		if (old[i] != NULL)
 			entry_free(old[i]);
 	free(old);
 	set_unref(f->set);
 	f->set = s;
+	if (standalone) {
+		set_unref(f->set);
+		f->set = NULL;
+	}
 	return json_array_size(f->problems);
 }
 
@@ -345,7 +388,7 @@ static json_t *merged_root(const json_t *root, const json_t *overlay)
 
 static void entry_apply_overlay(struct cat_entry *e, json_t *overlay, json_t *problems)
 {
-	if (overlay == NULL) {
+	if (overlay == NULL || e->mo == NULL) {
 		entry_drop_overlay(e);
 		return;
 	}
@@ -437,7 +480,7 @@ void k8s_catalog_build(struct k8s_catalog *c, json_t *problems)
 			const struct k8s_object *first = all[i - 1].obj, *o = all[i].obj;
 			problem(c->build_problems, NULL,
 			        "%s:%u: %s/%s: also defined at %s:%u, which wins; ignored",
-			        o->meta.file, o->meta.line, o->src->kind, o->meta.name,
+			        o->meta.file, o->meta.line, k8s_kind_name(o->kind), o->meta.name,
 			        first->meta.file, first->meta.line);
 			all[i].obj = first;
 			continue;

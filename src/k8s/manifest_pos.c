@@ -41,7 +41,7 @@ static struct manifest_posent *pos_find(const struct manifest_set *set, const vo
 
 static bool pos_grow(struct manifest_set *set)
 {
-	size_t cap = set->pos_cap != 0 ? set->pos_cap * 2 : 256;
+	size_t cap = set->pos_cap != 0 ? set->pos_cap * 2 : 32; /* many files are one object */
 	struct manifest_posent *old = set->pos, *v = calloc(cap, sizeof(*v));
 
 	if (v == NULL)

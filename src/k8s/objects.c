@@ -366,4 +366,62 @@ void k8s_object_free(struct k8s_object *o)
 	if ((unsigned)o->kind < K8S_KIND_COUNT)
 		kinds[o->kind].free(o);
 	memset(&o->u, 0, sizeof(o->u));
+	json_decref(o->owned);
+	o->owned = NULL;
+}
+
+/* A copy of s that lives as long as the object. */
+static const char *keep_string(json_t *owned, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	json_t *copy = json_string(s);
+	if (copy == NULL || json_array_append_new(owned, copy) < 0)
+		return NULL;
+	return json_string_value(copy);
+}
+
+static const json_t *keep_json(json_t *owned, const json_t *v)
+{
+	if (v == NULL)
+		return NULL;
+	json_t *copy = json_deep_copy(v);
+	if (copy == NULL || json_array_append_new(owned, copy) < 0)
+		return NULL;
+	return copy;
+}
+
+int k8s_object_detach(struct k8s_object *o)
+{
+	if (o->kind != K8S_ENDPOINT_SLICE || o->owned != NULL)
+		return -1;
+	json_t *owned = json_array();
+	struct k8s_meta m = o->meta;
+	m.name = keep_string(owned, o->meta.name);
+	m.ns = keep_string(owned, o->meta.ns);
+	m.uid = keep_string(owned, o->meta.uid);
+	m.creation = keep_string(owned, o->meta.creation);
+	m.owner = keep_string(owned, o->meta.owner);
+	m.file = keep_string(owned, o->meta.file);
+	m.labels = keep_json(owned, o->meta.labels);
+	m.annotations = keep_json(owned, o->meta.annotations);
+	const char *service = keep_string(owned, o->u.slice.service);
+	bool ok = owned != NULL;
+	const char **nodes = calloc(o->u.slice.n_endpoints + 1, sizeof(*nodes));
+	for (size_t i = 0; ok && nodes != NULL && i < o->u.slice.n_endpoints; i++)
+		nodes[i] = keep_string(owned, o->u.slice.endpoints[i].node_name);
+	if (!ok || nodes == NULL || (m.name == NULL && o->meta.name != NULL)) {
+		free(nodes);
+		json_decref(owned);
+		return -1;
+	}
+	for (size_t i = 0; i < o->u.slice.n_endpoints; i++)
+		o->u.slice.endpoints[i].node_name = nodes[i];
+	free(nodes);
+	o->meta = m;
+	o->u.slice.service = service;
+	o->src = NULL;
+	o->status = NULL;
+	o->owned = owned;
+	return 0;
 }

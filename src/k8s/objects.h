@@ -293,7 +293,8 @@ struct k8s_secret {
 struct k8s_object {
 	enum k8s_kind kind;
 	struct k8s_meta meta;
-	const struct manifest_obj *src;
+	const struct manifest_obj *src; /* NULL once detached */
+	json_t *owned;                  /* what a detached object keeps, or NULL */
 	/* The status as stored (operator and agent write it; users do not),
 	 * or NULL.  Decoders do not validate it: readers use what they can. */
 	const json_t *status;
@@ -318,5 +319,13 @@ struct k8s_object {
  */
 int k8s_decode(struct manifest_set *set, const struct manifest_obj *obj, struct k8s_object *out);
 void k8s_object_free(struct k8s_object *o);
+/*
+ * Make a decoded EndpointSlice independent of the manifest it came from
+ * (its strings and labels copied), so the tree and positions can go:
+ * thousands of them are most of an agent's memory otherwise.  0, or -1
+ * (nothing changed) for other kinds or when out of memory.  A detached
+ * object has no src and no status.
+ */
+int k8s_object_detach(struct k8s_object *o);
 
 #endif

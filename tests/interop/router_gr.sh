@@ -3,7 +3,9 @@
 # BIRD downstream of kbgpd watching what kbgpd advertises:
 #   - kbgpd as helper: FRR's bgpd is killed; kbgpd keeps FRR's route stale
 #     (BIRD keeps receiving it) and sweeps the stale routes at FRR's
-#     End-of-RIB once it is back.
+#     End-of-RIB once it is back (FRR keeps its forwarding state,
+#     preserve-fw-state, so its OPEN has the F bit; without it kbgpd drops
+#     them as soon as FRR is back, RFC 4724 §4.2).
 #   - FRR as helper: kbgpd stops (SIGTERM) and starts again within the
 #     restart time; FRR keeps kbgpd's route the whole time, and kbgpd
 #     advertises nothing until FRR and BIRD have sent End-of-RIB.
@@ -45,6 +47,7 @@ nslab_frr frr frr "router bgp 65001
  no bgp network import-check
  bgp graceful-restart
  bgp graceful-restart restart-time 30
+ bgp graceful-restart preserve-fw-state
  timers bgp 3 9
  neighbor 10.0.0.1 remote-as 65000
  neighbor 10.0.0.1 timers connect 1

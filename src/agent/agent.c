@@ -126,7 +126,7 @@ static void take_errors(struct agent *a, json_t *errors)
 static bool discovers_peers(const struct agent *a)
 {
 	const struct k8s_object *nc =
-	        k8s_store_get(source_dir_store(a->source), K8S_BGP_NODE_CONFIG, NULL, a->node);
+	        k8s_store_get(k8s_source_store(&a->source), K8S_BGP_NODE_CONFIG, NULL, a->node);
 	for (size_t i = 0; nc != NULL && i < nc->u.node_config.n_instances; i++)
 		for (size_t k = 0; k < nc->u.node_config.instances[i].n_peers; k++)
 			if (nc->u.node_config.instances[i].peers[k].auto_discovery)
@@ -170,7 +170,7 @@ void agent_reconcile(struct agent *a)
 		look_up_gateways(a);
 		loop_timer_at(a->loop, &a->gateway_timer, loop_now(a->loop) + GATEWAY_EVERY_MS);
 	}
-	if (cp_agent_derive(source_dir_store(a->source), &a->opts, &want) < 0) {
+	if (cp_agent_derive(k8s_source_store(&a->source), &a->opts, &want) < 0) {
 		log_emit(LOG_ERROR, "agent", NULL, "reconcile failed: out of memory");
 		return;
 	}
@@ -206,8 +206,7 @@ static void agent_stop(struct agent *a)
 		router_engine_stop(&i->router, true);
 		free(i);
 	}
-	source_dir_close(a->source);
-	a->source = NULL;
+	k8s_source_close(&a->source);
 	json_decref(a->reconcile_errors);
 	a->reconcile_errors = NULL;
 }
@@ -219,7 +218,7 @@ static void stop_on_signal(void *ctx)
 
 static void rescan_on_signal(void *ctx)
 {
-	source_dir_rescan(((struct agent *)ctx)->source);
+	k8s_source_rescan(&((struct agent *)ctx)->source);
 }
 
 static int open_sockets(struct agent *a)
@@ -265,10 +264,29 @@ static void clear_kernel_leftovers(struct agent *a, struct loop *l)
 		fib_close(&f, false);
 }
 
-static int agent_start(struct agent *a, struct loop *l)
+/* The agent reads what cilium-agent reads: its Node and NodeConfig, the
+ * PeerConfigs and Advertisements, Services, EndpointSlices and Secrets. */
+static const unsigned agent_kinds = 1u << K8S_NODE | 1u << K8S_BGP_NODE_CONFIG |
+                                    1u << K8S_BGP_PEER_CONFIG | 1u << K8S_BGP_ADVERTISEMENT |
+                                    1u << K8S_SERVICE | 1u << K8S_ENDPOINT_SLICE | 1u << K8S_SECRET;
+
+static int open_source(struct agent *a, struct loop *l)
 {
-	a->loop = l;
-	a->reconcile_errors = json_array();
+	if (a->endpoint != NULL) {
+		struct source_api_cfg ac = {
+			.endpoint = a->endpoint,
+			.node = a->node,
+			.secrets_ns = a->opts.secrets_ns,
+			.group_version = a->api_group,
+			.kinds = agent_kinds,
+			.changed = on_inputs_changed,
+			.ctx = a,
+		};
+		a->source.api = source_api_open(l, &ac);
+		log_emit(LOG_INFO, "agent", NULL, "node %s: objects from %s", a->node,
+		         a->endpoint->server);
+		return a->source.api != NULL ? 0 : -1;
+	}
 	snprintf(a->operator_dir, sizeof(a->operator_dir), "%s/operator", a->state_dir);
 	snprintf(a->status_dir, sizeof(a->status_dir), "%s/agents", a->state_dir);
 	if (mkdir(a->state_dir, 0755) < 0 && errno != EEXIST) {
@@ -283,18 +301,28 @@ static int agent_start(struct agent *a, struct loop *l)
 		.changed = on_inputs_changed,
 		.ctx = a,
 	};
+	a->source.dir = source_dir_open(l, &sc);
+	log_emit(LOG_INFO, "agent", NULL, "node %s: manifests %s, state %s", a->node, a->manifests,
+	         a->state_dir);
+	return a->source.dir != NULL ? 0 : -1;
+}
+
+static int agent_start(struct agent *a, struct loop *l)
+{
+	a->loop = l;
+	a->reconcile_errors = json_array();
 	clear_kernel_leftovers(a, l);
 	loop_timer_init(&a->gateway_timer, on_gateway_timer);
 	if (nl_open(&a->probe, NULL) < 0) {
 		log_emit(LOG_ERROR, "agent", NULL, "cannot open netlink: %s", strerror(errno));
 		return -1;
 	}
-	a->source = source_dir_open(l, &sc);
-	if (a->source == NULL || open_sockets(a) < 0)
+	if (open_source(a, l) < 0 || open_sockets(a) < 0)
 		return -1;
-	log_emit(LOG_INFO, "agent", NULL, "node %s: manifests %s, state %s", a->node, a->manifests,
-	         a->state_dir);
-	agent_reconcile(a);
+	/* From the API, the first reconcile waits for every kind to be listed
+	 * (on_inputs_changed): a partial view would withdraw routes. */
+	if (a->source.dir != NULL)
+		agent_reconcile(a);
 	agent_status_start(a);
 	daemon_signals_start(&a->signals, l, "agent", stop_on_signal, rescan_on_signal, a);
 	return 0;
@@ -335,6 +363,7 @@ struct agent_args {
 	struct bgp_prefix fib_import[FIB_IMPORT_MAX];
 	size_t n_fib_import;
 	char state_dir[512];
+	struct k8s_api_args api;
 };
 
 static int parse_args(int argc, char **argv, struct agent *a, struct agent_args *args)
@@ -349,6 +378,7 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_args 
 		{ "status-report", required_argument, NULL, 'R' },
 		{ "secrets-namespace", required_argument, NULL, 'n' },
 		{ "fib-import", required_argument, NULL, 'F' },
+		K8S_API_OPTIONS,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log-json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -404,19 +434,26 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_args 
 			usage(stdout);
 			exit(0);
 		default:
+			if (k8s_api_option(&args->api, opt, optarg))
+				break;
 			usage(stderr);
 			return -1;
 		}
 	}
-	if (a->node == NULL || a->manifests == NULL || optind != argc) {
-		fprintf(stderr, "kbgpd agent: %s\n",
-		        a->node == NULL        ? "--node (or $NODE_NAME) is required"
-		        : a->manifests == NULL ? "--manifests is required"
-		                               : "unexpected arguments");
+	const char *problem = a->node == NULL  ? "--node (or $NODE_NAME) is required"
+	                      : optind != argc ? "unexpected arguments"
+	                                       : k8s_api_args_check(&args->api, a->manifests);
+	if (problem != NULL) {
+		fprintf(stderr, "kbgpd agent: %s\n", problem);
 		usage(stderr);
 		return -1;
 	}
-	if (a->state_dir == NULL) {
+	if (k8s_api_args_wanted(&args->api)) {
+		a->endpoint = k8s_api_endpoint(&args->api, "kbgpd agent");
+		a->api_group = args->api.group;
+		if (a->endpoint == NULL)
+			return -1;
+	} else if (a->state_dir == NULL) {
 		snprintf(args->state_dir, sizeof(args->state_dir), "%s/.kbgp-state", a->manifests);
 		a->state_dir = args->state_dir;
 	}

@@ -17,7 +17,7 @@
 #include "ctl/http.h"
 #include "ctl/server.h"
 #include "fib/nl.h"
-#include "k8s/source_dir.h"
+#include "k8s/source.h"
 #include "k8s/state_file.h"
 #include "lib/daemon_signals.h"
 #include "lib/loop.h"
@@ -38,9 +38,11 @@ struct agent {
 	struct loop *loop;
 	const char *node;
 	const char *manifests, *state_dir, *run_dir;
+	struct kube_endpoint *endpoint; /* the API server, or NULL: manifests */
+	const char *api_group;          /* NULL: Cilium's when served */
 	char operator_dir[512], status_dir[512];
 	struct cp_agent_opts opts;
-	struct source_dir *source;
+	struct k8s_source source;
 	struct nl_sock probe; /* default gateways, for autoDiscovery */
 	struct loop_timer gateway_timer;
 	struct agent_instance *instances;
@@ -50,7 +52,9 @@ struct agent {
 	double duration_sum;
 	/* NodeConfig status (Cilium: every 5 s, and only on change). */
 	bool status_report;
-	struct state_file status_file;
+	struct state_file status_file; /* manifests: into the state directory */
+	struct api_call *status_call;  /* API: the PATCH in flight */
+	char *status_sent;             /* API: the last patch sent */
 	struct loop_timer status_timer;
 	const char *socket_path, *metrics_addr;
 	struct ctl_server ctl;

@@ -121,7 +121,7 @@ static json_t *cmd_clear(void *ctx, const json_t *args, char *err, size_t err_le
 static json_t *cmd_reload(void *ctx, const json_t *args, char *err, size_t err_len)
 {
 	(void)args, (void)err, (void)err_len;
-	source_dir_rescan(agent_of(ctx)->source);
+	k8s_source_rescan(&agent_of(ctx)->source);
 	return json_object();
 }
 
@@ -129,7 +129,7 @@ static json_t *cmd_problems(void *ctx, const json_t *args, char *err, size_t err
 {
 	struct agent *a = agent_of(ctx);
 	(void)args, (void)err, (void)err_len;
-	return json_pack("{s:o, s:O}", "manifests", source_dir_problems(a->source), "reconcile",
+	return json_pack("{s:o, s:O}", "manifests", k8s_source_problems(&a->source), "reconcile",
 	                 a->reconcile_errors);
 }
 
@@ -138,7 +138,7 @@ static json_t *cmd_desired(void *ctx, const json_t *args, char *err, size_t err_
 	struct agent *a = agent_of(ctx);
 	struct cp_agent_desired want;
 	(void)args;
-	if (cp_agent_derive(source_dir_store(a->source), &a->opts, &want) < 0) {
+	if (cp_agent_derive(k8s_source_store(&a->source), &a->opts, &want) < 0) {
 		snprintf(err, err_len, "out of memory");
 		return NULL;
 	}

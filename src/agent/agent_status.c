@@ -105,8 +105,55 @@ static json_t *node_status(struct agent *a)
 	return status;
 }
 
+static void patch_done(void *ctx, long status, const char *body, size_t len, const char *error)
+{
+	struct agent *a = ctx;
+	(void)body, (void)len;
+	a->status_call = NULL;
+	if (status == 200)
+		return;
+	/* Written again at the next turn (Cilium retries too). */
+	free(a->status_sent);
+	a->status_sent = NULL;
+	char why[64];
+	snprintf(why, sizeof(why), "HTTP %ld", status);
+	log_emit(LOG_WARN, "agent", NULL, "NodeConfig status not written: %s",
+	         error != NULL ? error : why);
+}
+
+static const struct api_call_ops patch_ops = { .on_done = patch_done };
+
+/* A merge patch of the status subresource, only when it changed. */
+static void patch_status(struct agent *a, json_t *status)
+{
+	json_t *patch = json_pack("{s:o}", "status", status);
+	char *text = json_dumps(patch, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(patch);
+	if (text == NULL || a->status_call != NULL ||
+	    (a->status_sent != NULL && strcmp(a->status_sent, text) == 0)) {
+		free(text);
+		return;
+	}
+	char path[512];
+	source_api_path(a->source.api, K8S_BGP_NODE_CONFIG, NULL, path, sizeof(path));
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s/status", a->node);
+	struct api_request req = { .method = "PATCH",
+		                   .path = path,
+		                   .body = text,
+		                   .body_len = strlen(text),
+		                   .content_type = "application/merge-patch+json" };
+	a->status_call = api_call_start(source_api_client(a->source.api), &req, &patch_ops, a);
+	free(a->status_sent);
+	a->status_sent = text;
+}
+
 static void write_status(struct agent *a)
 {
+	if (a->source.api != NULL) {
+		if (source_api_synced(a->source.api))
+			patch_status(a, node_status(a));
+		return;
+	}
 	/* The socket's path tells kbgpctl where this node's agent answers. */
 	char socket[PATH_MAX];
 	if (realpath(a->ctl.path, socket) == NULL)
@@ -134,7 +181,7 @@ void agent_status_start(struct agent *a)
 	char name[300];
 	snprintf(name, sizeof(name), "%s.json", a->node);
 	loop_timer_init(&a->status_timer, on_status_timer);
-	if (state_file_init(&a->status_file, a->status_dir, name) < 0) {
+	if (a->source.api == NULL && state_file_init(&a->status_file, a->status_dir, name) < 0) {
 		log_emit(LOG_WARN, "agent", NULL, "no status reports in %s: %m", a->status_dir);
 		return;
 	}
@@ -145,4 +192,8 @@ void agent_status_stop(struct agent *a)
 {
 	loop_timer_at(a->loop, &a->status_timer, 0);
 	state_file_free(&a->status_file);
+	api_call_cancel(a->status_call);
+	a->status_call = NULL;
+	free(a->status_sent);
+	a->status_sent = NULL;
 }

@@ -259,7 +259,7 @@ static void test_exec_plugin_refused(void **state)
 {
 	(void)state;
 	struct kube_endpoint e;
-	char err[1024], want[1024];
+	char err[1024], want[4400];
 
 	assert_int_equal(
 	        kube_endpoint_from_kubeconfig(fixture("exec.yaml"), NULL, &e, err, sizeof(err)),
@@ -467,7 +467,7 @@ static void test_kubeconfig_env(void **state)
 	(void)state;
 	struct kube_endpoint e;
 	struct scratch s;
-	char env[2 * PATH_MAX], err[1024];
+	char env[4 * PATH_MAX], err[1024];
 	char *saved_kc = getenv("KUBECONFIG") ? strdup(getenv("KUBECONFIG")) : NULL;
 	char *saved_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
 

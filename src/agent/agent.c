@@ -331,7 +331,10 @@ static int agent_start(struct agent *a, struct loop *l)
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: kbgpd agent --node NAME --manifests DIR [--state DIR] [--run-dir DIR]\n"
+	        "usage: kbgpd agent --node NAME (--manifests DIR [--state DIR] | --kubeconfig "
+	        "FILE\n"
+	        "                   [--context NAME] | --in-cluster) [--api-group GROUP/VERSION]\n"
+	        "                   [--run-dir DIR]\n"
 	        "                   [--socket PATH] [--metrics ADDR:PORT|off] [--status-report "
 	        "on|off]\n"
 	        "                   [--secrets-namespace NS] [--fib-import PREFIX]... [-v] "

@@ -16,16 +16,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cp/lbipam.h"
 #include "cp/nodeconfig.h"
 #include "cp/podcidr.h"
-#include "k8s/source_dir.h"
+#include "k8s/source.h"
 #include "k8s/state_file.h"
+#include "ctl/http.h"
 #include "lib/daemon_signals.h"
 #include "lib/log.h"
 #include "lib/loop.h"
+#include "operator/lease.h"
 #include "operator/operator.h"
+#include "operator/operator_api.h"
 
 struct operator
 {
@@ -37,9 +41,16 @@ struct operator
 	bool has_pod_pool;
 	struct bgp_prefix pod_pool;
 	uint8_t pod_mask;
-	struct source_dir *source;
+	struct k8s_source source;
+	struct k8s_api_args api;
+	struct kube_endpoint *endpoint; /* the API server, or NULL: manifests */
+	bool leader_elect;
+	struct lease lease;
 	struct state_file nodeconfigs, statuses, nodes;
 	json_t *errors; /* of the last derivation, logged when they appear */
+	unsigned long derivations, errors_total;
+	const char *metrics_addr;
+	struct http_server metrics;
 	struct daemon_signals signals;
 };
 
@@ -99,7 +110,10 @@ static void take_errors(struct operator* o, json_t *errors)
 	size_t i;
 	json_t *e;
 	json_array_foreach(errors, i, e) if (!listed(o->errors, e))
-	        log_emit(LOG_ERROR, "operator", NULL, "%s", json_string_value(e));
+	{
+		log_emit(LOG_ERROR, "operator", NULL, "%s", json_string_value(e));
+		o->errors_total++;
+	}
 	json_decref(o->errors);
 	o->errors = errors;
 }
@@ -111,21 +125,10 @@ static void write_or_log(struct state_file *f, const json_t *items)
 		         strerror(errno));
 }
 
-static void derive(struct operator* o)
+/* Into the state directory: the files agents read as overlays. */
+static void write_files(struct operator* o, const json_t *nc, const json_t *lb, const json_t *pod)
 {
-	const struct k8s_store *s = source_dir_store(o->source);
-	char now[32];
-	state_now(now);
-	o->cfg.now = now;
-
-	json_t *nc = cp_node_configs(s, &o->cfg);
-	json_t *lb = cp_lbipam(s, now);
-	json_t *pod = o->has_pod_pool ? cp_podcidr(s, &o->pod_pool, o->pod_mask) : NULL;
-	json_t *errors = json_array(), *statuses = json_array();
-
-	collect_errors(errors, nc);
-	collect_errors(errors, lb);
-	collect_errors(errors, pod);
+	json_t *statuses = json_array();
 	add_statuses(statuses, "cilium.io/v2", "CiliumBGPClusterConfig",
 	             json_object_get(nc, "clusterConfigs"));
 	add_statuses(statuses, "cilium.io/v2", "CiliumBGPPeerConfig",
@@ -139,9 +142,31 @@ static void derive(struct operator* o)
 	write_or_log(&o->nodes, nodes);
 	write_or_log(&o->statuses, statuses);
 	write_or_log(&o->nodeconfigs, json_object_get(nc, "nodeConfigs"));
-	take_errors(o, errors);
 	json_decref(nodes);
 	json_decref(statuses);
+}
+
+static void derive(struct operator* o)
+{
+	const struct k8s_store *s = k8s_source_store(&o->source);
+	char now[32];
+	state_now(now);
+	o->cfg.now = now;
+
+	json_t *nc = cp_node_configs(s, &o->cfg);
+	json_t *lb = cp_lbipam(s, now);
+	json_t *pod = o->has_pod_pool ? cp_podcidr(s, &o->pod_pool, o->pod_mask) : NULL;
+	json_t *errors = json_array();
+
+	o->derivations++;
+	collect_errors(errors, nc);
+	collect_errors(errors, lb);
+	collect_errors(errors, pod);
+	if (o->source.api == NULL)
+		write_files(o, nc, lb, pod);
+	else if (lease_held(&o->lease))
+		operator_api_write(o->source.api, nc, lb, pod);
+	take_errors(o, errors);
 	json_decref(nc);
 	json_decref(lb);
 	json_decref(pod);
@@ -154,8 +179,9 @@ static void on_inputs_changed(void *ctx)
 
 static void operator_stop(struct operator* o)
 {
-	source_dir_close(o->source);
-	o->source = NULL;
+	http_server_close(&o->metrics);
+	lease_stop(&o->lease);
+	k8s_source_close(&o->source);
 	state_file_free(&o->nodeconfigs);
 	state_file_free(&o->statuses);
 	state_file_free(&o->nodes);
@@ -170,13 +196,87 @@ static void stop_on_signal(void *ctx)
 
 static void rescan_on_signal(void *ctx)
 {
-	source_dir_rescan(((struct operator*)ctx)->source);
+	k8s_source_rescan(&((struct operator*)ctx)->source);
+}
+
+/* What cilium-operator's BGP and LB-IPAM controllers read. */
+static const unsigned operator_kinds = 1u << K8S_NODE | 1u << K8S_BGP_CLUSTER_CONFIG |
+                                       1u << K8S_BGP_PEER_CONFIG | 1u << K8S_BGP_NODE_CONFIG |
+                                       1u << K8S_BGP_NODE_CONFIG_OVERRIDE | 1u << K8S_LB_IP_POOL |
+                                       1u << K8S_SERVICE | 1u << K8S_SECRET;
+
+/* Leadership won: write what the current view says at once. */
+static void on_lease_changed(void *ctx)
+{
+	struct operator* o = ctx;
+	if (lease_held(&o->lease) && source_api_synced(o->source.api))
+		derive(o);
+}
+
+static int open_api(struct operator* o, struct loop *l)
+{
+	struct source_api_cfg ac = {
+		.endpoint = o->endpoint,
+		.secrets_ns = o->cfg.secrets_ns,
+		.group_version = o->api.group,
+		.kinds = operator_kinds,
+		.changed = on_inputs_changed,
+		.ctx = o,
+	};
+	o->source.api = source_api_open(l, &ac);
+	if (o->source.api == NULL)
+		return -1;
+	log_emit(LOG_INFO, "operator", NULL, "objects from %s", o->endpoint->server);
+	if (o->leader_elect) {
+		const char *ns = getenv("POD_NAMESPACE"), *me = getenv("POD_NAME");
+		char host[128];
+		if (me == NULL && gethostname(host, sizeof(host)) == 0)
+			me = host;
+		lease_start(&o->lease, l, source_api_client(o->source.api),
+		            ns != NULL ? ns : o->endpoint->namespace_, "kbgp-operator",
+		            me != NULL ? me : "kbgp-operator", on_lease_changed, o);
+	}
+	return 0;
+}
+
+/* Cilium's operator metric, and what a probe needs to know. */
+static void operator_metrics(void *ctx, FILE *out)
+{
+	const struct operator* o = ctx;
+	metrics_help(out, "kbgp_operator_bgp_control_plane_reconcile_errors_total", "counter",
+	             "errors found deriving NodeConfigs, LB IPs and PodCIDRs");
+	fprintf(out, "kbgp_operator_bgp_control_plane_reconcile_errors_total %lu\n",
+	        o->errors_total);
+	metrics_help(out, "kbgp_operator_derivations_total", "counter", "derivations run");
+	fprintf(out, "kbgp_operator_derivations_total %lu\n", o->derivations);
+	metrics_help(out, "kbgp_operator_leader", "gauge", "1 while this replica writes");
+	fprintf(out, "kbgp_operator_leader %d\n", lease_held(&o->lease));
+}
+
+static void open_metrics(struct operator* o)
+{
+	union sockaddr_any addr;
+	o->metrics.fd = -1;
+	errno = 0;
+	if (o->metrics_addr != NULL &&
+	    (addr_parse_hostport(o->metrics_addr, &addr) < 0 ||
+	     http_server_open(&o->metrics, o->loop, &addr, operator_metrics, o) < 0))
+		log_emit(LOG_WARN, "operator", NULL, "no metrics on %s: %s", o->metrics_addr,
+		         errno != 0 ? strerror(errno) : "not ADDR:PORT");
 }
 
 static int operator_start(struct operator* o, struct loop *l)
 {
 	o->loop = l;
 	o->errors = json_array();
+	open_metrics(o);
+	if (o->endpoint != NULL) {
+		if (open_api(o, l) < 0)
+			return -1;
+		daemon_signals_start(&o->signals, l, "operator", stop_on_signal, rescan_on_signal,
+		                     o);
+		return 0;
+	}
 	snprintf(o->own_dir, sizeof(o->own_dir), "%s/operator", o->state_dir);
 	snprintf(o->agents_dir, sizeof(o->agents_dir), "%s/agents", o->state_dir);
 	if ((mkdir(o->state_dir, 0755) < 0 && errno != EEXIST) ||
@@ -194,8 +294,8 @@ static int operator_start(struct operator* o, struct loop *l)
 		.changed = on_inputs_changed,
 		.ctx = o,
 	};
-	o->source = source_dir_open(l, &sc);
-	if (o->source == NULL)
+	o->source.dir = source_dir_open(l, &sc);
+	if (o->source.dir == NULL)
 		return -1;
 	log_emit(LOG_INFO, "operator", NULL, "manifests %s, state %s", o->manifests, o->state_dir);
 	derive(o);
@@ -206,7 +306,8 @@ static int operator_start(struct operator* o, struct loop *l)
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: kbgpd operator --manifests DIR [--state DIR] [--status-report on|off]\n"
+	        "usage: kbgpd operator --manifests DIR | --kubeconfig FILE | --in-cluster\n"
+	        "                      [--state DIR] [--status-report on|off] [--leader-elect]\n"
 	        "                      [--router-id-allocation-mode default|ip-pool]\n"
 	        "                      [--router-id-allocation-ip-pool CIDR]\n"
 	        "                      [--pod-cidr-pool CIDR [--pod-cidr-mask-size N]]\n"
@@ -216,7 +317,11 @@ static void usage(FILE *out)
 	        "  --status-report        conditions on ClusterConfigs and PeerConfigs (on)\n"
 	        "  --pod-cidr-pool CIDR   cluster-pool IPAM: a PodCIDR for every Node without\n"
 	        "                         one (Cilium's clusterPoolIPv4PodCIDRList)\n"
-	        "  --pod-cidr-mask-size N the size of each, 24 (clusterPoolIPv4MaskSize)\n");
+	        "  --pod-cidr-mask-size N the size of each, 24 (clusterPoolIPv4MaskSize)\n"
+	        "  --kubeconfig FILE      read and write the API server (--context NAME)\n"
+	        "  --in-cluster           the same, with the pod's service account\n"
+	        "  --leader-elect         with several replicas, one writes (a Lease)\n"
+	        "  --metrics ADDR:PORT    Prometheus /metrics (off by default)\n");
 }
 
 static int fail(const char *what)
@@ -267,6 +372,12 @@ static int parse_option(struct operator* o, int opt, const char *arg)
 	case 'n':
 		o->cfg.secrets_ns = arg;
 		return 0;
+	case 'L':
+		o->leader_elect = true;
+		return 0;
+	case 'x':
+		o->metrics_addr = strcmp(arg, "off") == 0 ? NULL : arg;
+		return 0;
 	case 'v':
 		log_set_level(LOG_DEBUG);
 		return 0;
@@ -277,6 +388,8 @@ static int parse_option(struct operator* o, int opt, const char *arg)
 		usage(stdout);
 		exit(0);
 	default:
+		if (k8s_api_option(&o->api, opt, arg))
+			return 0;
 		usage(stderr);
 		return -1;
 	}
@@ -293,6 +406,9 @@ static int parse_args(int argc, char **argv, struct operator* o)
 		{ "pod-cidr-pool", required_argument, NULL, 'P' },
 		{ "pod-cidr-mask-size", required_argument, NULL, 'k' },
 		{ "secrets-namespace", required_argument, NULL, 'n' },
+		{ "leader-elect", no_argument, NULL, 'L' },
+		{ "metrics", required_argument, NULL, 'x' },
+		K8S_API_OPTIONS,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log-json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -302,14 +418,21 @@ static int parse_args(int argc, char **argv, struct operator* o)
 	while ((opt = getopt_long(argc, argv, "vh", options, NULL)) != -1)
 		if (parse_option(o, opt, optarg) < 0)
 			return -1;
-	if (o->manifests == NULL || optind != argc)
-		return fail(o->manifests == NULL ? "--manifests is required"
-		                                 : "unexpected arguments");
+	const char *problem =
+	        optind != argc ? "unexpected arguments" : k8s_api_args_check(&o->api, o->manifests);
+	if (problem != NULL)
+		return fail(problem);
+	if (o->leader_elect && !k8s_api_args_wanted(&o->api))
+		return fail("--leader-elect needs the API server (--kubeconfig or --in-cluster)");
 	if (o->cfg.router_id_pool && !o->has_router_id_cidr)
 		return fail("--router-id-allocation-mode ip-pool needs "
 		            "--router-id-allocation-ip-pool");
 	if (o->has_pod_pool && o->pod_mask <= o->pod_pool.len)
 		return fail("--pod-cidr-mask-size must be longer than the pool's prefix");
+	if (k8s_api_args_wanted(&o->api)) {
+		o->endpoint = k8s_api_endpoint(&o->api, "kbgpd operator");
+		return o->endpoint != NULL ? 0 : -1;
+	}
 	if (o->state_dir == NULL) {
 		snprintf(o->state_default, sizeof(o->state_default), "%s/.kbgp-state",
 		         o->manifests);

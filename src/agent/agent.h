@@ -55,6 +55,7 @@ struct agent {
 	struct state_file status_file; /* manifests: into the state directory */
 	struct api_call *status_call;  /* API: the PATCH in flight */
 	char *status_sent;             /* API: the last patch sent */
+	unsigned status_not_found;     /* API: 404s in a row (logged once) */
 	struct loop_timer status_timer;
 	const char *socket_path, *metrics_addr;
 	struct ctl_server ctl;

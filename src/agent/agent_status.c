@@ -110,11 +110,17 @@ static void patch_done(void *ctx, long status, const char *body, size_t len, con
 	struct agent *a = ctx;
 	(void)body, (void)len;
 	a->status_call = NULL;
+	if (status != 404)
+		a->status_not_found = 0;
 	if (status == 200)
 		return;
 	/* Written again at the next turn (Cilium retries too). */
 	free(a->status_sent);
 	a->status_sent = NULL;
+	/* No NodeConfig for this node (yet, or any more): said once, not
+	 * every 5 s. */
+	if (status == 404 && a->status_not_found++ > 0)
+		return;
 	char why[64];
 	snprintf(why, sizeof(why), "HTTP %ld", status);
 	log_emit(LOG_WARN, "agent", NULL, "NodeConfig status not written: %s",

@@ -243,6 +243,7 @@ static void list_done(void *ctx, long status, const char *body, size_t len, cons
 	json_decref(r->listing);
 	r->listing = NULL;
 	r->listed = true;
+	healthy(r);
 	schedule_build(r->s);
 	start_watch(r);
 }

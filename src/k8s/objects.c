@@ -366,62 +366,67 @@ void k8s_object_free(struct k8s_object *o)
 	if ((unsigned)o->kind < K8S_KIND_COUNT)
 		kinds[o->kind].free(o);
 	memset(&o->u, 0, sizeof(o->u));
-	json_decref(o->owned);
+	free(o->owned);
 	o->owned = NULL;
 }
 
-/* A copy of s that lives as long as the object. */
-static const char *keep_string(json_t *owned, const char *s)
+/* Strings a detached object keeps, copied into one block (thousands of
+ * EndpointSlices: one allocation each, not dozens). */
+struct arena {
+	char *p;
+	size_t used, cap;
+};
+
+static size_t text_size(const char *s)
+{
+	return s != NULL ? strlen(s) + 1 : 0;
+}
+
+static const char *keep_string(struct arena *a, const char *s)
 {
 	if (s == NULL)
 		return NULL;
-	json_t *copy = json_string(s);
-	if (copy == NULL || json_array_append_new(owned, copy) < 0)
-		return NULL;
-	return json_string_value(copy);
-}
-
-static const json_t *keep_json(json_t *owned, const json_t *v)
-{
-	if (v == NULL)
-		return NULL;
-	json_t *copy = json_deep_copy(v);
-	if (copy == NULL || json_array_append_new(owned, copy) < 0)
-		return NULL;
+	size_t n = strlen(s) + 1;
+	char *copy = a->p + a->used;
+	memcpy(copy, s, n);
+	a->used += n;
 	return copy;
 }
 
+static size_t slice_text_size(const struct k8s_object *o)
+{
+	size_t n = text_size(o->meta.name) + text_size(o->meta.ns) + text_size(o->meta.uid) +
+	           text_size(o->meta.creation) + text_size(o->meta.owner) +
+	           text_size(o->meta.file) + text_size(o->u.slice.service);
+	for (size_t i = 0; i < o->u.slice.n_endpoints; i++)
+		n += text_size(o->u.slice.endpoints[i].node_name);
+	return n;
+}
+
+/* Labels and annotations are dropped: nothing selects EndpointSlices by
+ * label but the service name, which is kept. */
 int k8s_object_detach(struct k8s_object *o)
 {
 	if (o->kind != K8S_ENDPOINT_SLICE || o->owned != NULL)
 		return -1;
-	json_t *owned = json_array();
-	struct k8s_meta m = o->meta;
-	m.name = keep_string(owned, o->meta.name);
-	m.ns = keep_string(owned, o->meta.ns);
-	m.uid = keep_string(owned, o->meta.uid);
-	m.creation = keep_string(owned, o->meta.creation);
-	m.owner = keep_string(owned, o->meta.owner);
-	m.file = keep_string(owned, o->meta.file);
-	m.labels = keep_json(owned, o->meta.labels);
-	m.annotations = keep_json(owned, o->meta.annotations);
-	const char *service = keep_string(owned, o->u.slice.service);
-	bool ok = owned != NULL;
-	const char **nodes = calloc(o->u.slice.n_endpoints + 1, sizeof(*nodes));
-	for (size_t i = 0; ok && nodes != NULL && i < o->u.slice.n_endpoints; i++)
-		nodes[i] = keep_string(owned, o->u.slice.endpoints[i].node_name);
-	if (!ok || nodes == NULL || (m.name == NULL && o->meta.name != NULL)) {
-		free(nodes);
-		json_decref(owned);
+	struct arena a = { .cap = slice_text_size(o) + 1 };
+	a.p = malloc(a.cap);
+	if (a.p == NULL)
 		return -1;
-	}
+	struct k8s_meta *m = &o->meta;
+	m->name = keep_string(&a, m->name);
+	m->ns = keep_string(&a, m->ns);
+	m->uid = keep_string(&a, m->uid);
+	m->creation = keep_string(&a, m->creation);
+	m->owner = keep_string(&a, m->owner);
+	m->file = keep_string(&a, m->file);
+	m->labels = m->annotations = NULL;
+	o->u.slice.service = keep_string(&a, o->u.slice.service);
 	for (size_t i = 0; i < o->u.slice.n_endpoints; i++)
-		o->u.slice.endpoints[i].node_name = nodes[i];
-	free(nodes);
-	o->meta = m;
-	o->u.slice.service = service;
+		o->u.slice.endpoints[i].node_name =
+		        keep_string(&a, o->u.slice.endpoints[i].node_name);
 	o->src = NULL;
 	o->status = NULL;
-	o->owned = owned;
+	o->owned = a.p;
 	return 0;
 }

@@ -65,7 +65,7 @@ struct k8s_selector_req {
 };
 
 struct k8s_selector {
-	bool present;              /* false: the field was absent or null */
+	bool present;               /* false: the field was absent or null */
 	const json_t *match_labels; /* string map, or NULL */
 	struct k8s_selector_req *reqs;
 	size_t n_reqs;
@@ -90,13 +90,13 @@ bool k8s_selector_matches(const struct k8s_selector *s, const struct k8s_labels 
 
 struct k8s_meta {
 	const char *name;
-	const char *ns;              /* NULL for cluster-scoped kinds */
-	const char *uid;             /* NULL when absent (manifests rarely have one) */
-	const char *creation;        /* metadata.creationTimestamp, or NULL */
-	const json_t *labels;        /* string map, or NULL */
-	const json_t *annotations;   /* string map, or NULL */
-	const char *owner;           /* first ownerReference's name, or NULL */
-	const char *file;            /* where it was read */
+	const char *ns;            /* NULL for cluster-scoped kinds */
+	const char *uid;           /* NULL when absent (manifests rarely have one) */
+	const char *creation;      /* metadata.creationTimestamp, or NULL */
+	const json_t *labels;      /* string map, or NULL */
+	const json_t *annotations; /* string map, or NULL */
+	const char *owner;         /* first ownerReference's name, or NULL */
+	const char *file;          /* where it was read */
 	unsigned line;
 };
 
@@ -110,13 +110,13 @@ struct k8s_bgp_peer {
 	bool has_address;
 	union sockaddr_any address; /* port 0; a %zone suffix is kept in scope */
 	bool has_asn;
-	uint32_t asn;               /* 0: learned from the peer's OPEN */
-	bool auto_discovery;        /* mode DefaultGateway */
-	uint8_t auto_discovery_af;  /* BGP_AF_IPV4_UNICAST or BGP_AF_IPV6_UNICAST */
-	const char *peer_config;    /* peerConfigRef.name, or NULL */
-	bool has_local_address;     /* NodeConfig, override */
+	uint32_t asn;              /* 0: learned from the peer's OPEN */
+	bool auto_discovery;       /* mode DefaultGateway */
+	uint8_t auto_discovery_af; /* BGP_AF_IPV4_UNICAST or BGP_AF_IPV6_UNICAST */
+	const char *peer_config;   /* peerConfigRef.name, or NULL */
+	bool has_local_address;    /* NodeConfig, override */
 	union sockaddr_any local_address;
-	bool has_local_port;        /* override only (never used, as in Cilium) */
+	bool has_local_port; /* override only (never used, as in Cilium) */
 	uint16_t local_port;
 };
 
@@ -178,14 +178,14 @@ struct k8s_bgp_family {
 
 /* Defaults applied (CRD +default and SetDefaults(): 0 counts as unset). */
 struct k8s_bgp_peer_config {
-	uint16_t peer_port;             /* 179 */
-	uint32_t connect_retry;         /* 120 */
-	uint16_t hold_time;             /* 90 */
-	uint16_t keepalive;             /* 30 */
-	const char *auth_secret;        /* authSecretRef, or NULL */
-	bool graceful_restart;          /* false without the block */
-	uint16_t restart_time;          /* 120 */
-	uint8_t ebgp_multihop;          /* 1 */
+	uint16_t peer_port;              /* 179 */
+	uint32_t connect_retry;          /* 120 */
+	uint16_t hold_time;              /* 90 */
+	uint16_t keepalive;              /* 30 */
+	const char *auth_secret;         /* authSecretRef, or NULL */
+	bool graceful_restart;           /* false without the block */
+	uint16_t restart_time;           /* 120 */
+	uint8_t ebgp_multihop;           /* 1 */
 	struct k8s_bgp_family *families; /* absent or empty: ipv6 then ipv4 unicast, */
 	size_t n_families;               /* with no advertisements */
 };
@@ -205,7 +205,7 @@ struct k8s_community {
 
 struct k8s_advert {
 	enum k8s_advert_type type;
-	uint8_t service_addresses; /* K8S_SVC_ADDR_* in the order written */
+	uint8_t service_addresses;            /* K8S_SVC_ADDR_* in the order written */
 	const char *service_address_order[3]; /* "LoadBalancerIP", ... as listed */
 	size_t n_service_addresses;
 	int16_t aggregation4, aggregation6; /* -1: not set (host routes) */
@@ -225,14 +225,14 @@ struct k8s_bgp_advertisement {
 
 struct k8s_lb_block {
 	bool is_cidr;
-	struct bgp_prefix cidr;            /* is_cidr */
-	union sockaddr_any start, stop;    /* !is_cidr; stop = start when absent */
+	struct bgp_prefix cidr;         /* is_cidr */
+	union sockaddr_any start, stop; /* !is_cidr; stop = start when absent */
 };
 
 struct k8s_lb_ip_pool {
 	struct k8s_lb_block *blocks;
 	size_t n_blocks;
-	bool allow_first_last; /* "Yes" or absent: true */
+	bool allow_first_last;                /* "Yes" or absent: true */
 	struct k8s_selector service_selector; /* absent: every Service */
 	bool disabled;
 };
@@ -247,8 +247,12 @@ struct k8s_node {
 	bool unschedulable;
 };
 
-enum k8s_svc_type { K8S_SVC_CLUSTER_IP, K8S_SVC_NODE_PORT, K8S_SVC_LOAD_BALANCER,
-	            K8S_SVC_EXTERNAL_NAME };
+enum k8s_svc_type {
+	K8S_SVC_CLUSTER_IP,
+	K8S_SVC_NODE_PORT,
+	K8S_SVC_LOAD_BALANCER,
+	K8S_SVC_EXTERNAL_NAME
+};
 enum k8s_traffic_policy { K8S_TP_CLUSTER, K8S_TP_LOCAL };
 enum k8s_ip_family_policy { K8S_IPFP_SINGLE_STACK, K8S_IPFP_PREFER_DUAL, K8S_IPFP_REQUIRE_DUAL };
 
@@ -256,11 +260,11 @@ struct k8s_service {
 	enum k8s_svc_type type;
 	union sockaddr_any *cluster_ips; /* clusterIP and clusterIPs, "" and None left out */
 	size_t n_cluster_ips;
-	bool headless;                   /* clusterIP: None */
+	bool headless; /* clusterIP: None */
 	union sockaddr_any *external_ips;
 	size_t n_external_ips;
-	const char *lb_class;            /* spec.loadBalancerClass, or NULL */
-	bool has_lb_ip;                  /* legacy spec.loadBalancerIP */
+	const char *lb_class; /* spec.loadBalancerClass, or NULL */
+	bool has_lb_ip;       /* legacy spec.loadBalancerIP */
 	union sockaddr_any lb_ip;
 	enum k8s_traffic_policy external_tp, internal_tp; /* Cluster when absent */
 	enum k8s_ip_family_policy ip_family_policy;
@@ -294,7 +298,7 @@ struct k8s_object {
 	enum k8s_kind kind;
 	struct k8s_meta meta;
 	const struct manifest_obj *src; /* NULL once detached */
-	json_t *owned;                  /* what a detached object keeps, or NULL */
+	char *owned;                    /* a detached object's strings, or NULL */
 	/* The status as stored (operator and agent write it; users do not),
 	 * or NULL.  Decoders do not validate it: readers use what they can. */
 	const json_t *status;
@@ -321,7 +325,8 @@ int k8s_decode(struct manifest_set *set, const struct manifest_obj *obj, struct 
 void k8s_object_free(struct k8s_object *o);
 /*
  * Make a decoded EndpointSlice independent of the manifest it came from
- * (its strings and labels copied), so the tree and positions can go:
+ * (its strings copied; its labels dropped: only the service name, kept,
+ * selects EndpointSlices), so the tree and positions can go:
  * thousands of them are most of an agent's memory otherwise.  0, or -1
  * (nothing changed) for other kinds or when out of memory.  A detached
  * object has no src and no status.

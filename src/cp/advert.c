@@ -8,10 +8,12 @@
 #include "cp/advert.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/htab.h"
 #include "router/config_impl.h"
 #include "router/config_json.h"
 
@@ -63,6 +65,10 @@ struct build {
 	size_t cap_groups;
 	struct pending_policy *pending;
 	size_t n_pending, cap_pending;
+	/* The pending policies by owner and name, as positions in pending
+	 * plus one (the array moves as it grows), until finish_policies
+	 * sorts them. */
+	struct htab by_name;
 	struct prefix_list networks;
 	bool oom;
 };
@@ -260,12 +266,32 @@ static bool same_conditions(const struct policy_match *a, const struct policy_ma
 	return true;
 }
 
+struct pending_key {
+	const struct build *b;
+	size_t owner;
+	const char *name;
+};
+
+static uint64_t pending_hash(size_t owner, const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ owner; /* FNV-1a */
+	for (const char *c = name; *c != '\0'; c++)
+		h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+	return h;
+}
+
+static bool pending_is(const void *elem, const void *key)
+{
+	const struct pending_key *k = key;
+	const struct pending_policy *pp = &k->b->pending[(uintptr_t)elem - 1];
+	return pp->owner == k->owner && strcmp(pp->pol.name, k->name) == 0;
+}
+
 static struct pending_policy *find_pending(struct build *b, size_t owner, const char *name)
 {
-	for (size_t i = 0; i < b->n_pending; i++)
-		if (b->pending[i].owner == owner && strcmp(b->pending[i].pol.name, name) == 0)
-			return &b->pending[i];
-	return NULL;
+	struct pending_key k = { b, owner, name };
+	void *at = htab_find(&b->by_name, pending_hash(owner, name), &k, pending_is);
+	return at != NULL ? &b->pending[(uintptr_t)at - 1] : NULL;
 }
 
 /* Add a statement (taken) to the policy `name` of owner, creating it; a
@@ -283,6 +309,8 @@ static void add_statement(struct build *b, size_t owner, const char *name,
 		pp = &b->pending[b->n_pending++];
 		*pp = (struct pending_policy){ .owner = owner };
 		snprintf(pp->pol.name, sizeof(pp->pol.name), "%s", name);
+		b->oom |= htab_add(&b->by_name, pending_hash(owner, pp->pol.name),
+		                   (void *)(uintptr_t)b->n_pending) < 0;
 	}
 	for (size_t i = 0; pp != NULL && i < pp->pol.n_statements; i++)
 		if (same_conditions(&pp->pol.statements[i].match, &st->match)) {
@@ -769,6 +797,7 @@ static void link_chains(struct build *b, struct router_group *g, size_t owner)
 			if (b->pending[i].owner == SHARED &&
 			    strcmp(c->policies[i].name, import_order[k]) == 0)
 				g->import_policies[g->n_import_policies++] = &c->policies[i];
+	b->oom |= config_index_chains(g) < 0;
 }
 
 /* The pending policies into cfg.policies, sorted by name (Cilium lists
@@ -859,6 +888,7 @@ static void build_free(struct build *b)
 	for (size_t i = 0; i < b->n_pending; i++)
 		policy_free(&b->pending[i].pol);
 	free(b->pending);
+	htab_free(&b->by_name);
 	free(b->networks.v);
 }
 

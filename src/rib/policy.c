@@ -8,7 +8,21 @@
 
 #include "bgp/aspath.h"
 
-static bool prefix_covers(const struct policy_prefix *pp, const struct bgp_prefix *p)
+/* The first len bits of p, the rest clear, no path identifier. */
+static struct bgp_prefix cut(const struct bgp_prefix *p, uint8_t len)
+{
+	struct bgp_prefix c = { .af = p->af, .len = len };
+	memcpy(c.addr, p->addr, sizeof(c.addr));
+	bgp_prefix_mask(&c);
+	return c;
+}
+
+struct bgp_prefix policy_prefix_base(const struct policy_prefix *pp)
+{
+	return cut(&pp->prefix, pp->prefix.len);
+}
+
+bool policy_prefix_covers(const struct policy_prefix *pp, const struct bgp_prefix *p)
 {
 	const struct bgp_prefix *base = &pp->prefix;
 	if (p->af != base->af || p->len < base->len || p->len < pp->min_len || p->len > pp->max_len)
@@ -78,7 +92,7 @@ static bool matches(const struct policy_match *m, const union sockaddr_any *peer
 		return false;
 	ok = m->n_prefixes == 0;
 	for (size_t i = 0; i < m->n_prefixes && !ok; i++)
-		ok = prefix_covers(&m->prefixes[i], p);
+		ok = policy_prefix_covers(&m->prefixes[i], p);
 	if (!ok || !any_community(m, a))
 		return false;
 	if (m->has_neighbor_as && first_as(a) != m->neighbor_as)
@@ -153,22 +167,31 @@ static void apply_set(const struct policy_set *s, struct bgp_attrs *a,
 	}
 }
 
+/* One statement: POLICY_NEXT when it does not match, or matches and leaves
+ * the verdict to the statements after it. */
+static enum policy_verdict statement_apply(const struct policy_statement *st,
+                                           const union sockaddr_any *peer,
+                                           const struct bgp_prefix *p, bool local,
+                                           struct bgp_attrs *a, struct policy_scratch *scratch)
+{
+	if (!matches(&st->match, peer, p, local, a))
+		return POLICY_NEXT;
+	apply_set(&st->set, a, scratch);
+	return st->verdict;
+}
+
 enum policy_verdict policy_apply_route(const struct policy *const *chain, size_t n,
                                        const union sockaddr_any *peer, const struct bgp_prefix *p,
                                        bool local, struct bgp_attrs *a,
                                        struct policy_scratch *scratch)
 {
-	for (size_t i = 0; i < n; i++) {
-		const struct policy *pol = chain[i];
-		for (size_t k = 0; k < pol->n_statements; k++) {
-			const struct policy_statement *st = &pol->statements[k];
-			if (!matches(&st->match, peer, p, local, a))
-				continue;
-			apply_set(&st->set, a, scratch);
-			if (st->verdict != POLICY_NEXT)
-				return st->verdict;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < chain[i]->n_statements; k++) {
+			enum policy_verdict v = statement_apply(&chain[i]->statements[k], peer, p,
+			                                        local, a, scratch);
+			if (v != POLICY_NEXT)
+				return v;
 		}
-	}
 	return POLICY_REJECT;
 }
 
@@ -193,4 +216,181 @@ void policy_free(struct policy *p)
 	}
 	free(p->statements);
 	memset(p, 0, sizeof(*p));
+}
+
+/* ---- the index ---- */
+
+/* The statements with a prefix condition on one base: family, length and
+ * address with the bits past the length clear. */
+struct policy_slot {
+	struct bgp_prefix base;
+	struct policy_ords ords;
+};
+
+/* Append ord unless the list ends with it (a statement listing two
+ * prefixes of one base). */
+static int ords_push(struct policy_ords *o, uint32_t ord)
+{
+	if (o->n > 0 && o->v[o->n - 1] == ord)
+		return 0;
+	if (o->n == o->cap) {
+		size_t cap = o->cap == 0 ? 4 : o->cap * 2;
+		uint32_t *grown = realloc(o->v, cap * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		o->v = grown;
+		o->cap = cap;
+	}
+	o->v[o->n++] = ord;
+	return 0;
+}
+
+static bool slot_is(const void *elem, const void *key)
+{
+	const struct bgp_prefix *a = &((const struct policy_slot *)elem)->base, *b = key;
+	return a->af == b->af && a->len == b->len && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+static struct policy_slot *slot_find(const struct policy_index *ix, const struct bgp_prefix *base)
+{
+	return htab_find(&ix->slots, bgp_prefix_hash(base), base, slot_is);
+}
+
+/* Lengths stay sorted: a route looks up the bases no longer than itself. */
+static void note_len(struct policy_index *ix, uint8_t af, uint8_t len)
+{
+	uint8_t *v = ix->lens[af], n = ix->n_lens[af], i = 0;
+	while (i < n && v[i] < len)
+		i++;
+	if (i < n && v[i] == len)
+		return;
+	memmove(v + i + 1, v + i, (size_t)(n - i));
+	v[i] = len;
+	ix->n_lens[af]++;
+}
+
+/* The slot of pp's base, made if new; NULL out of memory. */
+static struct policy_slot *slot_for(struct policy_index *ix, const struct policy_prefix *pp)
+{
+	struct bgp_prefix base = policy_prefix_base(pp);
+	struct policy_slot *s = slot_find(ix, &base);
+	if (s != NULL)
+		return s;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	s->base = base;
+	if (htab_add(&ix->slots, bgp_prefix_hash(&s->base), s) < 0) {
+		free(s);
+		return NULL;
+	}
+	note_len(ix, s->base.af, s->base.len);
+	return s;
+}
+
+static int index_statement(struct policy_index *ix, const struct policy_statement *st, uint32_t ord)
+{
+	const struct policy_match *m = &st->match;
+	if (m->n_prefixes == 0)
+		return ords_push(&ix->always, ord);
+	for (size_t i = 0; i < m->n_prefixes; i++) {
+		struct policy_slot *s = slot_for(ix, &m->prefixes[i]);
+		if (s == NULL || ords_push(&s->ords, ord) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int policy_index_init(struct policy_index *ix, const struct policy *const *chain, size_t n)
+{
+	size_t total = 0;
+	memset(ix, 0, sizeof(*ix));
+	htab_init(&ix->slots);
+	for (size_t i = 0; i < n; i++)
+		total += chain[i]->n_statements;
+	if (total == 0)
+		return 0;
+	ix->statements = malloc(total * sizeof(*ix->statements));
+	if (ix->statements == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < chain[i]->n_statements; k++) {
+			const struct policy_statement *st = &chain[i]->statements[k];
+			ix->statements[ix->n_statements] = st;
+			if (index_statement(ix, st, (uint32_t)ix->n_statements++) < 0) {
+				policy_index_free(ix);
+				return -1;
+			}
+		}
+	return 0;
+}
+
+void policy_index_free(struct policy_index *ix)
+{
+	size_t pos = 0;
+	struct policy_slot *s;
+	while ((s = htab_next(&ix->slots, &pos)) != NULL) {
+		free(s->ords.v);
+		free(s);
+	}
+	htab_free(&ix->slots);
+	free(ix->always.v);
+	free(ix->statements);
+	memset(ix, 0, sizeof(*ix));
+}
+
+/* The lists of statements that may match p: those without prefix
+ * conditions and those of every base that may cover p.  Returns how many
+ * went into runs (room for POLICY_LENS + 1). */
+static size_t candidates(const struct policy_index *ix, const struct bgp_prefix *p,
+                         struct policy_ords *runs)
+{
+	size_t n = 0;
+	if (ix->always.n > 0)
+		runs[n++] = ix->always;
+	for (size_t i = 0; p->af < BGP_AF_COUNT && i < ix->n_lens[p->af]; i++) {
+		uint8_t len = ix->lens[p->af][i];
+		if (len > p->len)
+			break;
+		struct bgp_prefix base = cut(p, len);
+		const struct policy_slot *s = slot_find(ix, &base);
+		if (s != NULL)
+			runs[n++] = s->ords;
+	}
+	return n;
+}
+
+/* Take the smallest first statement of the runs: chain order across them.
+ * False when every run is empty. */
+static bool next_candidate(struct policy_ords *runs, size_t n, uint32_t *ord)
+{
+	struct policy_ords *min = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (runs[i].n > 0 && (min == NULL || runs[i].v[0] < min->v[0]))
+			min = &runs[i];
+	if (min == NULL)
+		return false;
+	*ord = *min->v++;
+	min->n--;
+	return true;
+}
+
+enum policy_verdict policy_index_apply(const struct policy_index *ix,
+                                       const union sockaddr_any *peer, const struct bgp_prefix *p,
+                                       bool local, struct bgp_attrs *a,
+                                       struct policy_scratch *scratch)
+{
+	struct policy_ords runs[POLICY_LENS + 1];
+	size_t n = candidates(ix, p, runs);
+	uint32_t ord, last = UINT32_MAX;
+	while (next_candidate(runs, n, &ord)) {
+		if (ord == last) /* under two bases that both cover p */
+			continue;
+		last = ord;
+		enum policy_verdict v =
+		        statement_apply(ix->statements[ord], peer, p, local, a, scratch);
+		if (v != POLICY_NEXT)
+			return v;
+	}
+	return POLICY_REJECT;
 }

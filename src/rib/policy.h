@@ -17,6 +17,9 @@
 #include "bgp/attr.h"
 #include "bgp/nlri.h"
 #include "lib/addr.h"
+#include "lib/htab.h"
+
+#define POLICY_LENS 129 /* prefix lengths 0..128 */
 
 struct policy_prefix {
 	struct bgp_prefix prefix;
@@ -101,6 +104,47 @@ enum policy_verdict policy_apply(const struct policy *const *chain, size_t n,
                                  const union sockaddr_any *peer, const struct bgp_prefix *p,
                                  struct bgp_attrs *a, struct policy_scratch *scratch);
 
+/* The prefix of condition pp with the bits past its length clear (they
+ * take no part in matching). */
+struct bgp_prefix policy_prefix_base(const struct policy_prefix *pp);
+/* Whether the prefix condition pp holds for p. */
+bool policy_prefix_covers(const struct policy_prefix *pp, const struct bgp_prefix *p);
+
 void policy_free(struct policy *p);
+
+/* Statements of an indexed chain, by their position in it, ascending. */
+struct policy_ords {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+/*
+ * A chain indexed by prefix.  The agent gives a peer one export policy per
+ * Service, each matching a few exact prefixes: trying all of them on every
+ * route costs table x policies.  The index finds by hash the statements
+ * whose prefix conditions may hold for a route and tries them, with the
+ * statements that have no prefix condition, in chain order; the statements
+ * skipped could not have matched, so verdicts and changes are
+ * policy_apply_route's.  It points into the chain's policies, which must
+ * outlive it; a zeroed index is the empty chain's.
+ */
+struct policy_index {
+	const struct policy_statement **statements; /* the chain's, in order */
+	size_t n_statements;
+	struct policy_ords always; /* the statements without prefix conditions */
+	struct htab slots;         /* the others by the bases of their prefix conditions */
+	/* The lengths of those bases per family, ascending. */
+	uint8_t lens[BGP_AF_COUNT][POLICY_LENS];
+	uint8_t n_lens[BGP_AF_COUNT];
+};
+
+/* -1 out of memory (ix is then empty). */
+int policy_index_init(struct policy_index *ix, const struct policy *const *chain, size_t n);
+void policy_index_free(struct policy_index *ix);
+/* policy_apply_route on the indexed chain. */
+enum policy_verdict policy_index_apply(const struct policy_index *ix,
+                                       const union sockaddr_any *peer, const struct bgp_prefix *p,
+                                       bool local, struct bgp_attrs *a,
+                                       struct policy_scratch *scratch);
 
 #endif

@@ -245,6 +245,8 @@ static void decode_group(struct manifest_ctx *ctx, const struct router_config *c
 	decode_max_prefixes(ctx, g);
 	config_decode_chain(ctx, c, "importPolicies", &g->import_policies, &g->n_import_policies);
 	config_decode_chain(ctx, c, "exportPolicies", &g->export_policies, &g->n_export_policies);
+	if (config_index_chains(g) < 0)
+		manifest_errorf(ctx, "", "out of memory");
 	g->ebgp_multihop = (uint8_t)multihop;
 	g->ttl_security_hops = (uint8_t)gtsm;
 	g->allowas_in = (uint8_t)allowas_in;
@@ -522,6 +524,8 @@ void router_config_free(struct router_config *c)
 		free(c->groups[i].listen_ranges);
 		free(c->groups[i].import_policies);
 		free(c->groups[i].export_policies);
+		policy_index_free(&c->groups[i].import_index);
+		policy_index_free(&c->groups[i].export_index);
 	}
 	for (size_t i = 0; i < c->n_policies; i++)
 		policy_free(&c->policies[i]);

@@ -44,6 +44,9 @@ struct router_group {
 	size_t n_import_policies;
 	const struct policy **export_policies;
 	size_t n_export_policies;
+	/* The same chains indexed by prefix, for the routes
+	 * (config_index_chains; router_config_free frees them). */
+	struct policy_index import_index, export_index;
 	/* Graceful restart for this group's sessions differs from the
 	 * router's (the agent: Cilium sets it per PeerConfig). */
 	bool gr_override;

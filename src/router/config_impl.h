@@ -13,8 +13,11 @@ void config_decode_policies(struct manifest_ctx *ctx, struct router_config *c);
 void config_decode_chain(struct manifest_ctx *ctx, const struct router_config *c, const char *path,
                          const struct policy ***out, size_t *n_out);
 
-/* A digest of p's statements as config_json writes them: equal digests,
- * equal policies, so a reload sees which ones changed. */
+/* Index g's import and export chains (policy_index); -1 out of memory. */
+int config_index_chains(struct router_group *g);
+
+/* A digest of p's statements: equal digests, equal policies, so a reload
+ * sees which ones changed. */
 uint64_t config_policy_digest(const struct policy *p);
 
 #endif

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 
 #include "router/config.h"
-#include "router/config_impl.h"
 #include "router/config_json.h"
 
 static json_t *addr_json(const union sockaddr_any *a)
@@ -148,18 +147,6 @@ static json_t *policies_json(const struct router_config *c)
 		json_array_append_new(a, json_pack("{s:s, s:o}", "name", c->policies[i].name,
 		                                   "statements", statements_json(&c->policies[i])));
 	return a;
-}
-
-uint64_t config_policy_digest(const struct policy *p)
-{
-	json_t *statements = statements_json(p);
-	char *text = json_dumps(statements, JSON_SORT_KEYS | JSON_COMPACT);
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-	for (const char *c = text; c != NULL && *c != '\0'; c++)
-		h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
-	free(text);
-	json_decref(statements);
-	return h;
 }
 
 static json_t *chain_json(const struct policy *const *chain, size_t n)

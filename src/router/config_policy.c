@@ -227,15 +227,91 @@ static void decode_statement(struct manifest_ctx *ctx, struct policy_statement *
 	st->verdict = (enum policy_verdict)action;
 }
 
-/* FNV-1a of the statements in canonical JSON (sorted keys): equal texts,
- * equal policies. */
-static uint64_t digest_of(const json_t *statements)
+/* FNV-1a over a canonical encoding: every field in a fixed order, lists
+ * after their lengths, values only where their flag is set. */
+static void mix(uint64_t *h, const void *bytes, size_t n)
+{
+	const uint8_t *b = bytes;
+	for (size_t i = 0; i < n; i++)
+		*h = (*h ^ b[i]) * 0x100000001b3ull;
+}
+
+static void mix_u32(uint64_t *h, uint32_t v)
+{
+	mix(h, &v, sizeof(v));
+}
+
+static void mix_u32s(uint64_t *h, const uint32_t *v, size_t n)
+{
+	mix_u32(h, (uint32_t)n);
+	if (n > 0)
+		mix(h, v, n * sizeof(*v));
+}
+
+static void mix_addr(uint64_t *h, const union sockaddr_any *a)
+{
+	bool v4 = a->sa.sa_family == AF_INET;
+	mix(h, &v4, sizeof(v4));
+	if (v4)
+		mix(h, &a->in.sin_addr, 4);
+	else
+		mix(h, &a->in6.sin6_addr, 16);
+}
+
+static void mix_prefix(uint64_t *h, const struct policy_prefix *pp)
+{
+	struct bgp_prefix base = policy_prefix_base(pp);
+	const uint8_t head[] = { base.af, base.len, pp->min_len, pp->max_len };
+	mix(h, head, sizeof(head));
+	mix(h, base.addr, sizeof(base.addr));
+}
+
+static void mix_match(uint64_t *h, const struct policy_match *m)
+{
+	const uint8_t flags[] = { m->families, m->has_neighbor_as, m->local_only };
+	mix(h, flags, sizeof(flags));
+	mix_u32(h, m->has_neighbor_as ? m->neighbor_as : 0);
+	mix_u32(h, (uint32_t)m->n_neighbors);
+	for (size_t i = 0; i < m->n_neighbors; i++) {
+		mix_addr(h, &m->neighbors[i].base);
+		mix(h, &m->neighbors[i].len, sizeof(m->neighbors[i].len));
+	}
+	mix_u32(h, (uint32_t)m->n_prefixes);
+	for (size_t i = 0; i < m->n_prefixes; i++)
+		mix_prefix(h, &m->prefixes[i]);
+	mix_u32s(h, m->communities, m->n_communities);
+	mix_u32s(h, (const uint32_t *)m->large_communities, 3 * m->n_large_communities);
+	mix_u32s(h, m->as_contains, m->n_as_contains);
+}
+
+static void mix_set(uint64_t *h, const struct policy_set *s)
+{
+	const uint8_t flags[] = { s->has_local_pref, s->has_med, s->has_next_hop,
+		                  s->prepend_count };
+	mix(h, flags, sizeof(flags));
+	mix_u32(h, s->has_local_pref ? s->local_pref : 0);
+	mix_u32(h, s->has_med ? s->med : 0);
+	mix_u32(h, s->prepend_as);
+	mix_u32s(h, s->add_communities, s->n_add_communities);
+	mix_u32s(h, (const uint32_t *)s->add_large_communities, 3 * s->n_add_large_communities);
+	if (s->has_next_hop)
+		mix_addr(h, &s->next_hop);
+}
+
+uint64_t config_policy_digest(const struct policy *p)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
-	char *text = json_dumps(statements, JSON_SORT_KEYS | JSON_COMPACT);
-	for (const char *c = text; c != NULL && *c != '\0'; c++)
-		h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
-	free(text);
+	mix_u32(&h, (uint32_t)p->n_statements);
+	for (size_t k = 0; k < p->n_statements; k++) {
+		const struct policy_statement *st = &p->statements[k];
+		size_t len = strlen(st->name);
+		const uint8_t verdict = (uint8_t)st->verdict;
+		mix_u32(&h, (uint32_t)len);
+		mix(&h, st->name, len);
+		mix(&h, &verdict, sizeof(verdict));
+		mix_match(&h, &st->match);
+		mix_set(&h, &st->set);
+	}
 	return h;
 }
 
@@ -255,9 +331,6 @@ void config_decode_policies(struct manifest_ctx *ctx, struct router_config *c)
 		manifest_check_keys(ctx, keys);
 		manifest_get_string(ctx, "name", MANIFEST_REQUIRED | MANIFEST_NONEMPTY, &name);
 		snprintf(pol->name, sizeof(pol->name), "%s", name);
-		const json_t *statements;
-		if (manifest_get_node(ctx, "statements", 0, &statements) == 1)
-			pol->digest = digest_of(statements);
 		if (manifest_get_list(ctx, "statements", MANIFEST_REQUIRED | MANIFEST_NONEMPTY,
 		                      &m) == 1) {
 			pol->statements = items_alloc(m, sizeof(*pol->statements));
@@ -268,6 +341,7 @@ void config_decode_policies(struct manifest_ctx *ctx, struct router_config *c)
 				manifest_leave(ctx);
 			}
 		}
+		pol->digest = config_policy_digest(pol);
 		c->n_policies++;
 		manifest_leave(ctx);
 	}
@@ -293,4 +367,11 @@ void config_decode_chain(struct manifest_ctx *ctx, const struct router_config *c
 			manifest_errorf(ctx, path, "no policy named \"%s\" in spec.policies",
 			                names[i]);
 	}
+}
+
+int config_index_chains(struct router_group *g)
+{
+	if (policy_index_init(&g->import_index, g->import_policies, g->n_import_policies) < 0)
+		return -1;
+	return policy_index_init(&g->export_index, g->export_policies, g->n_export_policies);
 }

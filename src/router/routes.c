@@ -4,8 +4,9 @@
  * Import: a route whose AS_PATH holds our AS is a loop and is dropped
  * (RFC 4271 §9.1.2); over eBGP nothing is imported while RFC 8212 is on
  * (ebgpRequiresPolicy, until policies exist).  Export, for the best path
- * only: never back to the peer it came from, never iBGP to iBGP (no route
- * reflection), NO_ADVERTISE and NO_EXPORT honoured (RFC 1997), nothing to
+ * only: never back to an iBGP peer it came from (to an eBGP one it goes,
+ * as FRR sends it: the peer sees its own AS and drops it), never iBGP to
+ * iBGP (no route reflection), NO_ADVERTISE and NO_EXPORT honoured (RFC 1997), nothing to
  * eBGP under RFC 8212; eBGP gets our AS prepended, next hop self and no
  * LOCAL_PREF, MULTI_EXIT_DISC (RFC 4271 §5.1.4), ORIGINATOR_ID or
  * CLUSTER_LIST; iBGP gets LOCAL_PREF (100 unless set) and the original next
@@ -173,7 +174,7 @@ static bool may_export(const struct router *r, const struct bgp_peer *p,
                        const struct router_peer *rp, const struct rib_path *best)
 {
 	const struct bgp_attrs *a = &best->attrs->a;
-	if (best->src == &rp->src)
+	if (best->src == &rp->src && !p->neg.ebgp)
 		return false;
 	if (!best->src->local && !best->src->ebgp && !p->neg.ebgp)
 		return false; /* iBGP split horizon */
@@ -249,8 +250,8 @@ static struct attrset *export_attrs(struct router *r, const struct bgp_peer *p,
 	const struct router_group *g = rp->group;
 	struct bgp_prefix prefix = rib_entry_prefix(e);
 	if (g->n_export_policies > 0 &&
-	    policy_apply_route(g->export_policies, g->n_export_policies, &p->cfg.addr, &prefix,
-	                       best->src->local, &a, &policy_scratch) != POLICY_ACCEPT)
+	    policy_index_apply(&g->export_index, &p->cfg.addr, &prefix, best->src->local, &a,
+	                       &policy_scratch) != POLICY_ACCEPT)
 		return NULL;
 	return attrset_intern(&r->rib.attrs, &a);
 }
@@ -530,6 +531,9 @@ void routes_converge(struct router *r, bool restarting)
 		         r->cfg.selection_deferral);
 }
 
+static void sweep_stale(struct router *r, struct bgp_peer *p, struct router_peer *rp, int af,
+                        const char *why);
+
 void routes_established(void *ctx, struct bgp_peer *p)
 {
 	struct router *r = router_of(ctx);
@@ -549,6 +553,13 @@ void routes_established(void *ctx, struct bgp_peer *p)
 		loop_timer_at(r->loop, &rp->stale_timer, now_ms(r) + STALEPATH_S * 1000u);
 	}
 	send_table(r, p, p->neg.ctx.afs, false);
+	/* RFC 4724 §4.2: a family whose forwarding state the peer did not
+	 * keep (no F bit), or no longer restarts gracefully, loses its stale
+	 * routes at once. */
+	for (int af = 0; af < BGP_AF_COUNT && rp->stale_afs != 0; af++)
+		if ((rp->stale_afs & BGP_AF_BIT(af)) &&
+		    !(p->neg.peer_gr_forwarding & BGP_AF_BIT(af)))
+			sweep_stale(r, p, rp, af, "peer back without its forwarding state");
 }
 
 /*
@@ -668,8 +679,8 @@ static bool import_route(struct router *r, struct bgp_peer *p, struct router_pee
 	    aspath_count(a->as_path, r->cfg.asn) > g->allowas_in)
 		return false;
 	if (g->n_import_policies > 0)
-		return policy_apply(g->import_policies, g->n_import_policies, &p->cfg.addr, pfx, a,
-		                    &policy_scratch) == POLICY_ACCEPT;
+		return policy_index_apply(&g->import_index, &p->cfg.addr, pfx, false, a,
+		                          &policy_scratch) == POLICY_ACCEPT;
 	if (p->neg.ebgp && r->cfg.ebgp_requires_policy) {
 		if (!rp->import_refused_logged)
 			peer_note(p, LOG_WARN,
@@ -789,14 +800,104 @@ void routes_peer_free(struct router *r, struct router_peer *rp)
 	flush_all(r);
 }
 
+static bool same_policy(const struct policy *a, const struct policy *b)
+{
+	return a->digest == b->digest && strcmp(a->name, b->name) == 0;
+}
+
+/* Where two chains differ: they agree on their first *head policies and
+ * on their last *tail, head and tail not overlapping in either. */
+static void chain_diff(const struct policy *const *a, size_t na, const struct policy *const *b,
+                       size_t nb, size_t *head, size_t *tail)
+{
+	size_t h = 0, t = 0, shorter = na < nb ? na : nb;
+	while (h < shorter && same_policy(a[h], b[h]))
+		h++;
+	while (t < shorter - h && same_policy(a[na - 1 - t], b[nb - 1 - t]))
+		t++;
+	*head = h;
+	*tail = t;
+}
+
 static bool same_chain(const struct policy *const *a, size_t na, const struct policy *const *b,
                        size_t nb)
 {
-	if (na != nb)
+	size_t head, tail;
+	chain_diff(a, na, b, nb, &head, &tail);
+	return na == nb && head == na;
+}
+
+/* Every statement of these policies has prefix conditions: none of them
+ * can match a route those do not cover. */
+static bool prefixed(const struct policy *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < v[i]->n_statements; k++)
+			if (v[i]->statements[k].match.n_prefixes == 0)
+				return false;
+	return true;
+}
+
+/* The peer looks again at the routes pp may hold for: one lookup for an
+ * exact prefix, a walk for a range of lengths. */
+static void mark_covered(struct router *r, struct router_peer *rp, const struct policy_prefix *pp)
+{
+	struct bgp_prefix base = policy_prefix_base(pp);
+	struct rib_entry *e;
+	size_t pos = 0;
+
+	if (!(rp->peer->neg.ctx.afs & BGP_AF_BIT(base.af)))
+		return;
+	if (pp->max_len <= base.len) {
+		if ((e = rib_lookup(&r->rib, &base)) != NULL)
+			adjout_mark(&rp->out, e);
+		return;
+	}
+	while ((e = rib_next(&r->rib, &pos)) != NULL) {
+		struct bgp_prefix p = rib_entry_prefix(e);
+		if (policy_prefix_covers(pp, &p))
+			adjout_mark(&rp->out, e);
+	}
+}
+
+static void mark_prefixes(struct router *r, struct router_peer *rp, const struct policy *const *v,
+                          size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < v[i]->n_statements; k++)
+			for (size_t j = 0; j < v[i]->statements[k].match.n_prefixes; j++)
+				mark_covered(r, rp, &v[i]->statements[k].match.prefixes[j]);
+}
+
+/*
+ * The export chain changed from was's to g's: outside the prefixes that
+ * the policies between their common head and tail (old and new versions)
+ * name, both run the same statements in the same order, so only the
+ * routes under those prefixes are looked at again, now.  Not when one of
+ * those statements names no prefix (it may match any route), nor when
+ * either chain is empty (then RFC 8212, or no policy at all, decides for
+ * every route): false, the whole table must be.
+ */
+static bool reexport_changed(struct router *r, struct router_peer *rp,
+                             const struct router_group *was, const struct router_group *g)
+{
+	size_t head, tail;
+	chain_diff(was->export_policies, was->n_export_policies, g->export_policies,
+	           g->n_export_policies, &head, &tail);
+	size_t n_gone = was->n_export_policies - head - tail;
+	size_t n_came = g->n_export_policies - head - tail;
+	if (n_gone == 0 && n_came == 0)
+		return true;
+	if (was->n_export_policies == 0 || g->n_export_policies == 0)
 		return false;
-	for (size_t i = 0; i < na; i++)
-		if (strcmp(a[i]->name, b[i]->name) != 0 || a[i]->digest != b[i]->digest)
-			return false;
+	const struct policy *const *gone = was->export_policies + head;
+	const struct policy *const *came = g->export_policies + head;
+	if (!prefixed(gone, n_gone) || !prefixed(came, n_came))
+		return false;
+	if (bgp_peer_established(rp->peer)) {
+		mark_prefixes(r, rp, gone, n_gone);
+		mark_prefixes(r, rp, came, n_came);
+	}
 	return true;
 }
 
@@ -810,8 +911,7 @@ void routes_peer_regroup(struct router *r, struct router_peer *rp, const struct 
 	    !same_chain(was->import_policies, was->n_import_policies, g->import_policies,
 	                g->n_import_policies))
 		rp->reimport = true;
-	if (rule || !same_chain(was->export_policies, was->n_export_policies, g->export_policies,
-	                        g->n_export_policies))
+	if (rule || !reexport_changed(r, rp, was, g))
 		rp->reexport = true;
 	rp->group = g;
 }
@@ -859,8 +959,25 @@ void routes_reloaded(struct router *r, bool redecide)
 	flush_all(r);
 }
 
-static bool listed(const struct router_config *c, const struct bgp_prefix *n)
+static int prefix_order(const void *a, const void *b)
 {
+	return bgp_prefix_cmp(a, b);
+}
+
+static bool sorted_networks(const struct router_config *c)
+{
+	for (size_t i = 1; i < c->n_networks; i++)
+		if (bgp_prefix_cmp(&c->networks[i - 1], &c->networks[i]) > 0)
+			return false;
+	return true;
+}
+
+/* Whether c lists n: a binary search in a sorted list (the agent's, a
+ * thousand networks, on every reconcile), a scan in a file's own order. */
+static bool listed(const struct router_config *c, const struct bgp_prefix *n, bool sorted)
+{
+	if (sorted)
+		return bsearch(n, c->networks, c->n_networks, sizeof(*n), prefix_order) != NULL;
 	for (size_t i = 0; i < c->n_networks; i++)
 		if (bgp_prefix_cmp(&c->networks[i], n) == 0)
 			return true;
@@ -900,8 +1017,9 @@ void routes_set_networks(struct router *r, const struct router_config *cfg)
 {
 	struct bgp_attrs a;
 	char text[64];
+	bool sorted = sorted_networks(cfg);
 	for (size_t i = 0; i < r->cfg.n_networks; i++)
-		if (!listed(cfg, &r->cfg.networks[i]))
+		if (!listed(cfg, &r->cfg.networks[i], sorted))
 			rib_withdraw(&r->rib, &r->self, &r->cfg.networks[i]);
 	for (size_t i = 0; i < cfg->n_networks; i++) {
 		const struct bgp_prefix *p = &cfg->networks[i];

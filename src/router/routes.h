@@ -56,7 +56,8 @@ void routes_free(struct router *r);
  * graceful stop, nothing is advertised. */
 void routes_converge(struct router *r, bool restarting);
 /* Reload, peer by peer: the peer keeps its session under group g of the
- * next configuration; note what must be looked at again. */
+ * next configuration; note what must be looked at again (the routes a few
+ * changed export policies name are marked at once). */
 void routes_peer_regroup(struct router *r, struct router_peer *rp, const struct router_group *g,
                          const struct router_config *next);
 /* Reload, once the next configuration is in place: decide every prefix

@@ -222,9 +222,15 @@ for frr in feedfrr:10.0.0.11 downfrr:10.0.0.21; do
     [[ $(summary_field "${frr#*:}" .state) == established &&
         $(jq -r .state <<<"$theirs") == Established ]] ||
         nslab_fail "show ip bgp summary: kbgpd and ${frr%:*} disagree on the state ($theirs)"
-    got=$(summary_field "${frr#*:}" '.families[0].advertised')
-    [[ $got == "$(jq -r .pfxRcd <<<"$theirs")" ]] ||
-        nslab_fail "kbgpd says $got sent to ${frr%:*}, which says it received $(jq -r .pfxRcd <<<"$theirs")"
+    # kbgpd sends an eBGP peer its own routes back, as FRR does (PfxSnt
+    # counts them); the peer drops those as loops, so its PfxRcd counts
+    # what kbgpd sent without the peer's AS in the path.
+    sent=$(summary_field "${frr#*:}" '.families[0].advertised')
+    asn=$(summary_field "${frr#*:}" .remote_asn)
+    loops=$(ctl call routes table=adj-rib-out neighbor="${frr#*:}" |
+        jq --arg asn "$asn" '[.instances[0].routes[].paths[0].as_path | split(" ") | select(index($asn))] | length')
+    [[ $((sent - loops)) == "$(jq -r .pfxRcd <<<"$theirs")" ]] ||
+        nslab_fail "kbgpd says $sent sent to ${frr%:*} ($loops with its AS), which says it received $(jq -r .pfxRcd <<<"$theirs")"
 done
 held=$(ctl call routes neighbor=10.0.0.11 | jq '[.instances[0].routes[].paths[]] | length')
 got=$(peer_field 10.0.0.11 '.families[0].received')

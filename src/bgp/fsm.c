@@ -150,6 +150,9 @@ static void to_idle(struct bgp_fsm *f, uint64_t now, bool error, struct bgp_fsm_
 
 static void start(struct bgp_fsm *f, uint64_t now, struct bgp_fsm_out *out)
 {
+	/* Started before the backoff ran out (a peer called): the backoff
+	 * must not fire later, in a state that does not expect it. */
+	timer_stop(f, BGP_T_IDLE_HOLD);
 	f->connect_retry_count = 0;
 	timer_set(f, BGP_T_CONNECT_RETRY, now, jitter(f, f->cfg.connect_retry_ms));
 	if (f->cfg.passive) {

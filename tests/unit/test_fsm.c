@@ -79,6 +79,27 @@ static void test_hold_timer_expiry(void **state)
 	assert_int_equal(step(&f, BGP_EV_IDLE_HOLD_EXPIRES, t + SEC), BGP_DO_CONNECT);
 }
 
+/* Backing off in Idle, a peer that calls is answered (the session layer
+ * starts the FSM at once): the backoff must not fire in Established. */
+static void test_start_during_backoff_cancels_it(void **state)
+{
+	(void)state;
+	struct bgp_fsm f;
+	struct bgp_fsm_out out;
+	bgp_fsm_init(&f, &seed_cfg, 1);
+	establish(&f, 0);
+	uint64_t t = f.deadline[BGP_T_HOLD];
+	bgp_fsm_event(&f, BGP_EV_HOLD_EXPIRES, t, NULL, &out);
+	assert_int_not_equal(f.deadline[BGP_T_IDLE_HOLD], 0);
+
+	assert_int_equal(step(&f, BGP_EV_AUTO_START, t + 100), BGP_DO_CONNECT);
+	assert_int_equal(step(&f, BGP_EV_TCP_CONNECTED, t + 100), BGP_DO_SEND_OPEN);
+	assert_int_equal(step(&f, BGP_EV_OPEN, t + 100), BGP_DO_SEND_KEEPALIVE);
+	assert_int_equal(step(&f, BGP_EV_KEEPALIVE, t + 100), BGP_DO_ESTABLISHED);
+	assert_int_equal(f.deadline[BGP_T_IDLE_HOLD], 0);
+	assert_int_not_equal(bgp_fsm_due(&f, t + 2 * SEC), BGP_EV_IDLE_HOLD_EXPIRES);
+}
+
 /* A peer that fails again and again waits 1, 2, 4, 8, 8 s; a session that
  * stayed up for a minute starts over at 1 s. */
 static void test_backoff_doubles_and_resets(void **state)
@@ -243,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_unexpected_messages),
 		cmocka_unit_test(test_hold_zero_runs_no_timers),
 		cmocka_unit_test(test_send_hold_timer),
+		cmocka_unit_test(test_start_during_backoff_cancels_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -190,5 +190,11 @@ void agent_metrics(void *ctx, FILE *out)
 	size_t n = instances(a, rs);
 	router_metrics_sessions((const struct router *const *)rs, n, out);
 	reconcile_metrics(a, out);
+	if (a->source.api != NULL) {
+		metrics_help(
+		        out, "kbgp_k8s_api_connected", "gauge",
+		        "1 while every watch of the API server runs; 0: the last view is kept");
+		fprintf(out, "kbgp_k8s_api_connected %d\n", source_api_connected(a->source.api));
+	}
 	router_metrics_health((const struct router *const *)rs, n, 0, out);
 }

@@ -625,6 +625,7 @@ static void fill_group(struct build *b, struct router_group *g, const struct k8s
 	/* Other nodes share our AS: their PodCIDRs come back through the
 	 * router with it in the path, and the node-side import wants them. */
 	g->allowas_in = b->o->n_fib_import > 0 ? 1 : 0;
+	g->count_refused = true; /* Cilium's Received: before allow-local */
 	g->graceful_restart = pc->graceful_restart;
 	g->restart_time = pc->restart_time;
 }

@@ -32,6 +32,7 @@ struct router_group {
 	uint16_t advertisement_interval; /* MRAI, seconds; 0 like FRR */
 	uint8_t ebgp_multihop;           /* hops; 1 = directly connected */
 	uint8_t allowas_in;              /* our AS may appear this often (FRR allowas-in) */
+	bool count_refused;              /* "received" counts what import refused too (Cilium's) */
 	uint8_t ttl_security_hops;       /* GTSM when non-zero */
 	uint8_t families;                /* BGP_AF_BIT set */
 	char md5_key[BGP_MD5_KEY_MAX + 1];

@@ -61,14 +61,15 @@ static json_t *families_json(const struct bgp_peer *p)
 	for (int af = 0; af < BGP_AF_COUNT; af++) {
 		if (!bgp_peer_established(p) || !(p->neg.ctx.afs & BGP_AF_BIT(af)))
 			continue;
-		/* No pre-policy Adj-RIB-In is kept: received counts what was
-		 * accepted. */
-		json_array_append_new(v, json_pack("{s:s, s:s, s:I, s:I, s:I}", "afi",
-		                                   af == BGP_AF_IPV4_UNICAST ? "ipv4" : "ipv6",
-		                                   "safi", "unicast", "received",
-		                                   (json_int_t)rp->src.count[af], "accepted",
-		                                   (json_int_t)rp->src.count[af], "advertised",
-		                                   (json_int_t)rp->out.count[af]));
+		/* Received: what the peer sent (refused too, where counted);
+		 * accepted: what the RIB holds. */
+		json_array_append_new(
+		        v, json_pack("{s:s, s:s, s:I, s:I, s:I}", "afi",
+		                     af == BGP_AF_IPV4_UNICAST ? "ipv4" : "ipv6", "safi", "unicast",
+		                     "received",
+		                     (json_int_t)(rp->src.count[af] + rp->refused.count[af]),
+		                     "accepted", (json_int_t)rp->src.count[af], "advertised",
+		                     (json_int_t)rp->out.count[af]));
 	}
 	return v;
 }

@@ -50,9 +50,10 @@ static void route_count_metrics(const struct router *const *rs, size_t n, FILE *
 	for (int k = 0; k < 2; k++) {
 		char name[96];
 		snprintf(name, sizeof(name), "kbgp_bgp_control_plane_%s_routes", which[k]);
-		metrics_help(out, name, "gauge",
-		             k == 0 ? "routes advertised to the neighbour"
-		                    : "routes received from the neighbour and accepted");
+		metrics_help(
+		        out, name, "gauge",
+		        k == 0 ? "routes advertised to the neighbour"
+		               : "routes received from the neighbour (refused ones where counted)");
 		for (size_t i = 0; i < n; i++)
 			for (const struct bgp_peer *p = rs[i]->speaker.peers; p != NULL;
 			     p = p->next) {
@@ -67,7 +68,8 @@ static void route_count_metrics(const struct router *const *rs, size_t n, FILE *
 						        name, rs[i]->cfg.asn, nb,
 						        af == 0 ? "ipv4" : "ipv6",
 						        k == 0 ? rp->out.count[af]
-						               : rp->src.count[af]);
+						               : rp->src.count[af] +
+						                         rp->refused.count[af]);
 			}
 	}
 }

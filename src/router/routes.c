@@ -610,6 +610,7 @@ void routes_down(void *ctx, struct bgp_peer *p)
 			peer_note(p, LOG_INFO, "session down: %zu received prefixes dropped", had);
 	}
 	adjout_free(&rp->out, &r->rib);
+	refused_clear(&rp->refused);
 	export_cache_clear(r, rp);
 	rp->over_limit_warned = false;
 	convergence_check(r);
@@ -721,13 +722,18 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 	bgp_route_iter_init(&ri, u, &p->neg.ctx);
 	while (bgp_route_iter_next(&ri, &pfx, &reach) == 1) {
 		struct bgp_attrs a = u->attrs;
+		bool accepted = true;
 		if (reach && shared != NULL)
 			rib_update_set(&r->rib, &rp->src, &pfx, shared, now_ms(r));
 		else if (reach && rp->group->n_import_policies > 0 &&
 		         import_route(r, p, rp, &pfx, &a))
 			rib_update(&r->rib, &rp->src, &pfx, &a, now_ms(r));
-		else
+		else {
 			rib_withdraw(&r->rib, &rp->src, &pfx);
+			accepted = !reach;
+		}
+		if (rp->group->count_refused)
+			refused_note(&rp->refused, &pfx, !accepted);
 		touched |= (uint8_t)BGP_AF_BIT(pfx.af);
 		if (!log_enabled(LOG_DEBUG))
 			continue;
@@ -778,6 +784,7 @@ struct router_peer *routes_peer_new(const struct router_group *g, const union so
 	rp->group = g;
 	rp->src.addr = *addr;
 	adjout_init(&rp->out);
+	refused_init(&rp->refused);
 	loop_timer_init(&rp->stale_timer, on_stale_timer);
 	loop_timer_init(&rp->mrai_timer, on_mrai);
 	return rp;
@@ -796,6 +803,7 @@ void routes_peer_free(struct router *r, struct router_peer *rp)
 	export_cache_clear(r, rp);
 	rib_flush(&r->rib, &rp->src);
 	adjout_free(&rp->out, &r->rib);
+	refused_clear(&rp->refused);
 	free(rp);
 	flush_all(r);
 }

@@ -11,15 +11,17 @@
 #include "rib/adjout.h"
 #include "rib/rib.h"
 #include "router/config.h"
+#include "router/refused.h"
 
 struct router;
 
 /* What the router keeps for one peer (bgp_peer.rib points here). */
 struct router_peer {
 	const struct router_group *group;
-	struct rib_source src; /* its paths in the RIB */
-	struct adjout out;     /* what it has been sent */
-	uint32_t next_hop4;    /* next hop self, per family, found at Established */
+	struct rib_source src;      /* its paths in the RIB */
+	struct refused_set refused; /* what import refused, when counted */
+	struct adjout out;          /* what it has been sent */
+	uint32_t next_hop4;         /* next hop self, per family, found at Established */
 	uint8_t next_hop6[16];
 	bool have_next_hop6;
 	/* The IPv4 subnet shared with the peer, for third-party next hops. */

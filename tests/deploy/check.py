@@ -732,12 +732,17 @@ def check_dockerfile(deploy, kbgpd):
     expect(lines and lines[-1] == 'ENTRYPOINT ["kbgpd"]', where, 'ENTRYPOINT ["kbgpd"] last')
     ignore = open(os.path.join(os.path.dirname(deploy), ".dockerignore")).read().split()
     expect({".git", "build", "build-*"} <= set(ignore), ".dockerignore", "leaves out .git and the build trees")
-    # Every library kbgpd links comes from a runtime package (or libc6).
-    if kbgpd and shutil.which("ldd") and shutil.which("dpkg"):
+    # Every library kbgpd links directly comes from a runtime package (or
+    # libc6); what those libraries need in turn, apt installs with them.
+    if kbgpd and shutil.which("ldd") and shutil.which("dpkg") and shutil.which("readelf"):
         out = subprocess.run(["ldd", kbgpd], capture_output=True, text=True).stdout
         if re.search(r"lib(asan|ubsan|tsan)", out):
             out = ""  # a sanitizer build links the sanitizers' runtime, not the image's
-        for lib in re.findall(r"=> (/\S+)", out):
+        elf = subprocess.run(["readelf", "-d", kbgpd], capture_output=True, text=True).stdout
+        needed = set(re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]", elf))
+        direct = [path for name, path in re.findall(r"^\s*(\S+) => (/\S+)", out, re.M)
+                  if name in needed]
+        for lib in direct:
             p = subprocess.run(["dpkg", "-S", os.path.realpath(lib)], capture_output=True, text=True)
             if p.returncode != 0:
                 p = subprocess.run(["dpkg", "-S", lib], capture_output=True, text=True)

@@ -544,7 +544,9 @@ node_bgp_peer_row() { # NODE : its row of `kbgpctl bgp peers` across the nodes
     local t
     t=$(kctl_nodes bgp peers) || return 1
     echo "$t"
-    grep -Eq "^$1 +65001 +65000 +172\.31\.1\.200 +established .*ipv4/unicast" <<<"$t"
+    # Received 4, as in the seed: 10.10.1.0/24 and the three PodCIDRs (the router sends each node
+    # its own back; import refuses them all, as Cilium's allow-local does, and Received counts them).
+    grep -Eq "^$1 +65001 +65000 +172\.31\.1\.200 +established .*ipv4/unicast +4 " <<<"$t"
 }
 node_available() { # NODE : bgp routes available shows its own PodCIDR, next hop 0.0.0.0, and only that
     local t
@@ -694,7 +696,7 @@ cmd_check() {
     done
     look "kbgpctl bgp peers" kctl_nodes bgp peers
     for n in "${LAB_NODES[@]}"; do
-        expect "$n: bgp peers: local AS 65001, peer AS 65000, 172.31.1.200, established, ipv4/unicast" \
+        expect "$n: bgp peers: local AS 65001, peer AS 65000, 172.31.1.200, established, ipv4/unicast, received 4" \
             node_bgp_peer_row "$n"
     done
     look "kbgpctl bgp routes available ipv4 unicast" kctl_nodes bgp routes available ipv4 unicast

@@ -381,7 +381,12 @@ ctl POST /outage '{"mode":"refuse"}' >/dev/null
 curl -sS --max-time 3 --cacert "$S/ca.crt" "$BASE/version" >/dev/null 2>&1; rc=$?
 check "outage refuse: connection refused (curl rc $rc)" test $rc = 7
 ctl POST /outage '{"mode":"http","code":503}' >/dev/null
-api GET /api/v1/nodes >/dev/null
+# The port opens again asynchronously after "refuse": allow it a moment.
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+    api GET /api/v1/nodes >/dev/null
+    [[ $(code) == 503 ]] && break
+    sleep 0.2
+done
 check "outage http: 503" test "$(code)" = 503
 ctl POST /outage '{"mode":"hang"}' >/dev/null
 curl -sS --max-time 1 --cacert "$S/ca.crt" "$BASE/version" >/dev/null 2>&1; rc=$?

@@ -191,12 +191,12 @@ static void gen(const struct opts *o)
 				uint32_t node = (s & 1) != 0 && o->nodes > 1
 				                        ? 1 + (s + e) % (o->nodes - 1)
 				                        : (s + e) % o->nodes;
-				off += (size_t)snprintf(
-				        buf + off, sizeof(buf) - off,
-				        "  - addresses: [172.20.%u.%u]\n"
-				        "    nodeName: %s-%u\n"
-				        "    conditions: {ready: true, serving: true, terminating: false}\n",
-				        node, (s * 7 + e) % 250 + 2, o->node, node);
+				off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+				                        "  - addresses: [172.20.%u.%u]\n"
+				                        "    nodeName: %s-%u\n"
+				                        "    conditions: {ready: true, serving: "
+				                        "true, terminating: false}\n",
+				                        node, (s * 7 + e) % 250 + 2, o->node, node);
 				if (off >= sizeof(buf))
 					die("EndpointSlices of one Service too large");
 			}
@@ -506,7 +506,8 @@ static void drive(struct sess *s, const struct opts *o)
 		if (seen > 1)
 			extra += seen - 1;
 		if (log != NULL)
-			fprintf(log, "%u %u %s %s %.0f %llu\n", i, svc, off ? "withdraw" : "announce",
+			fprintf(log, "%u %u %s %s %.0f %llu\n", i, svc,
+			        off ? "withdraw" : "announce",
 			        (svc & 1) ? "externalTrafficPolicy" : "ingress", ms * 1000.0,
 			        (unsigned long long)seen);
 	}
@@ -621,9 +622,16 @@ int main(int argc, char **argv)
 		{ "first", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .hold = 9, .wait_s = 60, .gap_ms = 20, .timeout_ms = 5000,
-		          .start_ms = 2000, .node = "bench-node", .slices = 5, .endpoints = 4,
-		          .nodes = 4, .expect = UINT32_MAX };
+	struct opts o = { .hold = 9,
+		          .wait_s = 60,
+		          .gap_ms = 20,
+		          .timeout_ms = 5000,
+		          .start_ms = 2000,
+		          .node = "bench-node",
+		          .slices = 5,
+		          .endpoints = 4,
+		          .nodes = 4,
+		          .expect = UINT32_MAX };
 	int c;
 
 	if (argc < 2 || (strcmp(argv[1], "gen") != 0 && strcmp(argv[1], "sink") != 0))
@@ -639,34 +647,76 @@ int main(int argc, char **argv)
 			if (inet_pton(AF_INET, optarg, &o.peer) != 1)
 				usage();
 			break;
-		case 'a': o.as = number(optarg); break;
-		case 'A': o.peer_as = number(optarg); break;
-		case 'e': o.expect = number(optarg); break;
-		case 'h': o.hold = (uint16_t)number(optarg); break;
-		case 'w': o.wait_s = (int)number(optarg); break;
-		case 'S': o.stay = true; break;
-		case 'D': o.drive = optarg; break;
-		case 't': o.tmp = optarg; break;
-		case 'o': o.log = optarg; break;
-		case 'c': o.changes = number(optarg); break;
-		case 'n': o.services = number(optarg); break;
-		case 'g': o.gap_ms = (int)number(optarg); break;
-		case 'T': o.timeout_ms = (int)number(optarg); break;
-		case 's': o.start_ms = (int)number(optarg); break;
-		case 'd': o.dir = optarg; break;
-		case 'N': o.node = optarg; break;
-		case 'x': o.slices = number(optarg); break;
-		case 'E': o.endpoints = number(optarg); break;
-		case 'k': o.nodes = number(optarg); break;
-		case 'f': o.first = number(optarg); break;
-		default: usage();
+		case 'a':
+			o.as = number(optarg);
+			break;
+		case 'A':
+			o.peer_as = number(optarg);
+			break;
+		case 'e':
+			o.expect = number(optarg);
+			break;
+		case 'h':
+			o.hold = (uint16_t)number(optarg);
+			break;
+		case 'w':
+			o.wait_s = (int)number(optarg);
+			break;
+		case 'S':
+			o.stay = true;
+			break;
+		case 'D':
+			o.drive = optarg;
+			break;
+		case 't':
+			o.tmp = optarg;
+			break;
+		case 'o':
+			o.log = optarg;
+			break;
+		case 'c':
+			o.changes = number(optarg);
+			break;
+		case 'n':
+			o.services = number(optarg);
+			break;
+		case 'g':
+			o.gap_ms = (int)number(optarg);
+			break;
+		case 'T':
+			o.timeout_ms = (int)number(optarg);
+			break;
+		case 's':
+			o.start_ms = (int)number(optarg);
+			break;
+		case 'd':
+			o.dir = optarg;
+			break;
+		case 'N':
+			o.node = optarg;
+			break;
+		case 'x':
+			o.slices = number(optarg);
+			break;
+		case 'E':
+			o.endpoints = number(optarg);
+			break;
+		case 'k':
+			o.nodes = number(optarg);
+			break;
+		case 'f':
+			o.first = number(optarg);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind + 1 != argc)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (is_gen) {
-		if (o.dir == NULL || o.services == 0 || o.nodes == 0 || o.first + o.services > 65534)
+		if (o.dir == NULL || o.services == 0 || o.nodes == 0 ||
+		    o.first + o.services > 65534)
 			usage();
 		gen(&o);
 		return 0;

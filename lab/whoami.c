@@ -42,12 +42,12 @@
 #include <unistd.h>
 
 enum {
-	REQ_MAX = 8192,		/* the largest request read; longer ones get 400 */
-	RESP_MAX = 16384,	/* the largest response sent or read */
+	REQ_MAX = 8192,         /* the largest request read; longer ones get 400 */
+	RESP_MAX = 16384,       /* the largest response sent or read */
 	CONN_TIMEOUT_MS = 3000, /* a server connection's whole life */
 	CLIENT_TIMEOUT_MS = 2000,
-	MAX_NAMES = 32,		/* distinct Hostnames tallied by -r */
-	ADDR_STR = 96,		/* "[v6addr%scope]:port" fits, and the compiler can see it */
+	MAX_NAMES = 32, /* distinct Hostnames tallied by -r */
+	ADDR_STR = 96,  /* "[v6addr%scope]:port" fits, and the compiler can see it */
 };
 
 struct opts {
@@ -62,7 +62,7 @@ struct opts {
 static void usage(void)
 {
 	fprintf(stderr, "usage: lab_whoami [-l ADDR] [-p PORT] [-n NAME]\n"
-			"       lab_whoami -c ADDR:PORT [-r COUNT] [-t MS]\n");
+	                "       lab_whoami -c ADDR:PORT [-r COUNT] [-t MS]\n");
 	exit(2);
 }
 
@@ -85,7 +85,7 @@ static int ms_left(long long deadline)
 /* Wait until fd is ready for EVENTS or the deadline passes; 1 ready, 0 timed out or error. */
 static int wait_fd(int fd, short events, long long deadline)
 {
-	struct pollfd p = {.fd = fd, .events = events};
+	struct pollfd p = { .fd = fd, .events = events };
 	int n;
 
 	do {
@@ -95,13 +95,13 @@ static int wait_fd(int fd, short events, long long deadline)
 }
 
 /* "ip:port", IPv6 in brackets, or "ip" alone when with_port is false. */
-static void format_addr(const struct sockaddr_storage *ss, socklen_t len, bool with_port,
-			char *out, size_t cap)
+static void format_addr(const struct sockaddr_storage *ss, socklen_t len, bool with_port, char *out,
+                        size_t cap)
 {
 	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 1], serv[8]; /* numeric: an address, a port */
 
 	if (getnameinfo((const struct sockaddr *)ss, len, host, sizeof(host), serv, sizeof(serv),
-			NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+	                NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
 		snprintf(out, cap, "?");
 		return;
 	}
@@ -187,7 +187,7 @@ static int whoami_body(char *out, size_t cap, const char *name, int fd, const ch
 	if (getpeername(fd, (struct sockaddr *)&remote, &rlen) == 0)
 		format_addr(&remote, rlen, true, raddr, sizeof(raddr));
 	return snprintf(out, cap, "Hostname: %s\nIP: %s\nRemoteAddr: %s\n%s\n", name, laddr, raddr,
-			head);
+	                head);
 }
 
 static bool send_response(int fd, const char *status, const char *body, long long deadline)
@@ -195,16 +195,17 @@ static bool send_response(int fd, const char *status, const char *body, long lon
 	char resp[RESP_MAX];
 	size_t blen = strlen(body);
 	int n = snprintf(resp, sizeof(resp),
-			 "HTTP/1.0 %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
-			 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-			 status, blen, body);
+	                 "HTTP/1.0 %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+	                 status, blen, body);
 
 	if (n < 0 || (size_t)n >= sizeof(resp))
 		return false;
 	return write_all(fd, resp, (size_t)n, deadline);
 }
 
-/* One line to stderr: the status and the request line, cut short and made printable (it is the client's). */
+/* One line to stderr: the status and the request line, cut short and made printable (it is the
+ * client's). */
 static void log_request(const char *status, const char *head)
 {
 	char line[101];
@@ -245,8 +246,8 @@ static void serve_conn(int fd, const char *name)
 
 static int open_listener(const char *addr, const char *port)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV};
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+		                  .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV };
 	struct addrinfo *ai;
 	int fd, one = 1, rc;
 
@@ -257,9 +258,9 @@ static int open_listener(const char *addr, const char *port)
 	}
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-			bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 64) < 0)) {
+	                bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 64) < 0)) {
 		fprintf(stderr, "lab_whoami: listen on %s port %s: %s\n", addr, port,
-			strerror(errno));
+		        strerror(errno));
 		close(fd);
 		fd = -1;
 	}
@@ -274,7 +275,7 @@ static int serve(const struct opts *o)
 	if (lfd < 0)
 		return 1;
 	fprintf(stderr, "lab_whoami: %s listening on %s port %s\n", o->name, o->listen_addr,
-		o->port);
+	        o->port);
 	for (;;) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
@@ -356,7 +357,7 @@ static size_t read_all(int fd, char *buf, size_t cap, long long deadline)
  * 200 answer; otherwise err says what went wrong.
  */
 static bool fetch(const struct addrinfo *ai, const char *host, int timeout_ms, char *body,
-		  size_t cap, char *err, size_t errcap)
+                  size_t cap, char *err, size_t errcap)
 {
 	long long deadline = now_ms() + timeout_ms;
 	char req[512], resp[RESP_MAX];
@@ -367,9 +368,9 @@ static bool fetch(const struct addrinfo *ai, const char *host, int timeout_ms, c
 		return false;
 	}
 	snprintf(req, sizeof(req),
-		 "GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: lab_whoami\r\nAccept: */*\r\n"
-		 "Connection: close\r\n\r\n",
-		 host);
+	         "GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: lab_whoami\r\nAccept: */*\r\n"
+	         "Connection: close\r\n\r\n",
+	         host);
 	bool sent = write_all(fd, req, strlen(req), deadline);
 	size_t len = sent ? read_all(fd, resp, sizeof(resp), deadline) : 0;
 	close(fd);
@@ -436,8 +437,8 @@ static int run_repeat(const struct addrinfo *ai, const char *host, const struct 
 static int client(const struct opts *o)
 {
 	char target[256], *host, *port, body[RESP_MAX], err[256];
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV};
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+		                  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
 	struct addrinfo *ai;
 	int rc;
 
@@ -483,13 +484,26 @@ static void parse_args(int argc, char **argv, struct opts *o)
 
 	while ((c = getopt(argc, argv, "l:p:n:c:r:t:h")) != -1) {
 		switch (c) {
-		case 'l': o->listen_addr = optarg; break;
-		case 'p': o->port = optarg; break;
-		case 'n': o->name = optarg; break;
-		case 'c': o->connect = optarg; break;
-		case 'r': o->repeat = parse_num(optarg, 1, 1000000); break;
-		case 't': o->timeout_ms = (int)parse_num(optarg, 1, 600000); break;
-		default: usage();
+		case 'l':
+			o->listen_addr = optarg;
+			break;
+		case 'p':
+			o->port = optarg;
+			break;
+		case 'n':
+			o->name = optarg;
+			break;
+		case 'c':
+			o->connect = optarg;
+			break;
+		case 'r':
+			o->repeat = parse_num(optarg, 1, 1000000);
+			break;
+		case 't':
+			o->timeout_ms = (int)parse_num(optarg, 1, 600000);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc)
@@ -503,7 +517,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {.listen_addr = "0.0.0.0", .port = "80", .timeout_ms = CLIENT_TIMEOUT_MS};
+	struct opts o = { .listen_addr = "0.0.0.0", .port = "80", .timeout_ms = CLIENT_TIMEOUT_MS };
 
 	parse_args(argc, argv, &o);
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -1,5 +1,6 @@
 /*
- * routes: import, export and local routes of the router role.
+ * routes: import and export of the router role (its own routes, the
+ * networks, are networks.c).
  *
  * Import: a route whose AS_PATH holds our AS is a loop and is dropped
  * (RFC 4271 §9.1.2); over eBGP nothing is imported while RFC 8212 is on
@@ -14,7 +15,6 @@
  */
 #include "router/routes.h"
 
-#include <errno.h>
 #include <ifaddrs.h>
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -25,7 +25,6 @@
 
 #include "bgp/aspath.h"
 #include "bgp/update_build.h"
-#include "fib/resolve.h"
 #include "lib/log.h"
 #include "router/router.h"
 
@@ -346,7 +345,7 @@ static bool flush_peer(struct router *r, struct bgp_peer *p)
 	return rc == 1;
 }
 
-static void flush_all(struct router *r)
+void routes_flush(struct router *r)
 {
 	bool more = false;
 	for (struct bgp_peer *p = r->speaker.peers; p != NULL; p = p->next)
@@ -356,13 +355,13 @@ static void flush_all(struct router *r)
 
 static void on_work(struct loop_idle *i)
 {
-	flush_all(container_of(i, struct router, work));
+	routes_flush(container_of(i, struct router, work));
 }
 
 static void on_mrai(struct loop_timer *t)
 {
 	struct router_peer *rp = container_of(t, struct router_peer, mrai_timer);
-	flush_all(rp->peer->speaker->ctx);
+	routes_flush(rp->peer->speaker->ctx);
 }
 
 static void log_selection(const struct rib_entry *e)
@@ -473,7 +472,7 @@ static void send_table(struct router *r, struct bgp_peer *p, uint8_t afs, bool r
 		rp->markers_afs |= afs;
 		rp->marker = enhanced ? BGP_RR_EORR : -1;
 	}
-	flush_all(r);
+	routes_flush(r);
 }
 
 static void converged(struct router *r, const char *why)
@@ -485,7 +484,7 @@ static void converged(struct router *r, const char *why)
 	r->deferring = false;
 	if (r->fib_on)
 		fib_converged(&r->fib);
-	flush_all(r);
+	routes_flush(r);
 }
 
 /*
@@ -614,7 +613,7 @@ void routes_down(void *ctx, struct bgp_peer *p)
 	export_cache_clear(r, rp);
 	rp->over_limit_warned = false;
 	convergence_check(r);
-	flush_all(r);
+	routes_flush(r);
 }
 
 static void sweep_stale(struct router *r, struct bgp_peer *p, struct router_peer *rp, int af,
@@ -627,7 +626,7 @@ static void sweep_stale(struct router *r, struct bgp_peer *p, struct router_peer
 	if (rp->stale_afs == 0 && p->dynamic) /* it may go now (router.c) */
 		loop_timer_at(r->loop, &r->reap_timer, now_ms(r));
 	peer_note(p, LOG_INFO, "%s: %zu stale routes removed", why, swept);
-	flush_all(r);
+	routes_flush(r);
 }
 
 static void on_stale_timer(struct loop_timer *t)
@@ -745,7 +744,7 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 	for (int af = 0; af < BGP_AF_COUNT && bgp_peer_established(p); af++)
 		if (touched & BGP_AF_BIT(af))
 			enforce_max_prefixes(p, rp, (enum bgp_af)af);
-	flush_all(r);
+	routes_flush(r);
 }
 
 /*
@@ -768,7 +767,7 @@ void routes_refresh(void *ctx, struct bgp_peer *p, const struct bgp_route_refres
 		return;
 	case BGP_RR_EORR:
 		if (rib_sweep_stale(&r->rib, &rp->src, af) > 0)
-			flush_all(r);
+			routes_flush(r);
 		return;
 	default:
 		adjout_forget(&rp->out, &r->rib, af);
@@ -805,7 +804,7 @@ void routes_peer_free(struct router *r, struct router_peer *rp)
 	adjout_free(&rp->out, &r->rib);
 	refused_clear(&rp->refused);
 	free(rp);
-	flush_all(r);
+	routes_flush(r);
 }
 
 static bool same_policy(const struct policy *a, const struct policy *b)
@@ -945,7 +944,7 @@ void routes_clear_soft(struct router *r, struct bgp_peer *p, bool in)
 	}
 	export_cache_clear(r, rp);
 	mark_table(r, rp, p->neg.ctx.afs);
-	flush_all(r);
+	routes_flush(r);
 }
 
 void routes_reloaded(struct router *r, bool redecide)
@@ -964,96 +963,7 @@ void routes_reloaded(struct router *r, bool redecide)
 		}
 		rp->reimport = rp->reexport = false;
 	}
-	flush_all(r);
-}
-
-static int prefix_order(const void *a, const void *b)
-{
-	return bgp_prefix_cmp(a, b);
-}
-
-static bool sorted_networks(const struct router_config *c)
-{
-	for (size_t i = 1; i < c->n_networks; i++)
-		if (bgp_prefix_cmp(&c->networks[i - 1], &c->networks[i]) > 0)
-			return false;
-	return true;
-}
-
-/* Whether c lists n: a binary search in a sorted list (the agent's, a
- * thousand networks, on every reconcile), a scan in a file's own order. */
-static bool listed(const struct router_config *c, const struct bgp_prefix *n, bool sorted)
-{
-	if (sorted)
-		return bsearch(n, c->networks, c->n_networks, sizeof(*n), prefix_order) != NULL;
-	for (size_t i = 0; i < c->n_networks; i++)
-		if (bgp_prefix_cmp(&c->networks[i], n) == 0)
-			return true;
-	return false;
-}
-
-#define NETWORK_CHECK_MS 2000
-
-static bool originated(const struct router *r, const struct bgp_prefix *p)
-{
-	const struct rib_entry *e = rib_lookup(&r->rib, p);
-	for (const struct rib_path *path = e != NULL ? e->paths : NULL; path != NULL;
-	     path = path->next)
-		if (path->src == &r->self)
-			return true;
-	return false;
-}
-
-/* FRR's `bgp network import-check`: a network goes out while the kernel
- * has a route to exactly it (a connected subnet, a static route). */
-static bool network_present(struct router *r, const struct router_config *cfg,
-                            const struct bgp_prefix *p)
-{
-	char text[64];
-	if (!cfg->network_import_check)
-		return true;
-	int present = fib_route_present(&r->probe, p, cfg->fib.protocol);
-	if (present >= 0)
-		return present == 1;
-	bgp_prefix_format(text, sizeof(text), p);
-	log_emit(LOG_WARN, "router", NULL, "network %s: cannot ask the kernel: %s", text,
-	         strerror(errno));
-	return originated(r, p); /* keep what it was */
-}
-
-void routes_set_networks(struct router *r, const struct router_config *cfg)
-{
-	struct bgp_attrs a;
-	char text[64];
-	bool sorted = sorted_networks(cfg);
-	for (size_t i = 0; i < r->cfg.n_networks; i++)
-		if (!listed(cfg, &r->cfg.networks[i], sorted))
-			rib_withdraw(&r->rib, &r->self, &r->cfg.networks[i]);
-	for (size_t i = 0; i < cfg->n_networks; i++) {
-		const struct bgp_prefix *p = &cfg->networks[i];
-		bool was = originated(r, p), is = network_present(r, cfg, p);
-		if (is) {
-			rib_local_attrs((enum bgp_af)p->af, &a);
-			rib_update(&r->rib, &r->self, p, &a, now_ms(r));
-		} else {
-			rib_withdraw(&r->rib, &r->self, p);
-		}
-		if (was == is && r->networks_checked)
-			continue;
-		bgp_prefix_format(text, sizeof(text), p);
-		log_emit(is ? LOG_INFO : LOG_WARN, "router", NULL, "network %s: %s", text,
-		         is ? "announced"
-		            : "not in the kernel's table: not announced (import check)");
-	}
-	r->networks_checked = true;
-	flush_all(r);
-	loop_timer_at(r->loop, &r->network_timer, now_ms(r) + NETWORK_CHECK_MS);
-}
-
-static void on_network_timer(struct loop_timer *t)
-{
-	struct router *r = container_of(t, struct router, network_timer);
-	routes_set_networks(r, &r->cfg);
+	routes_flush(r);
 }
 
 void routes_init(struct router *r)
@@ -1066,7 +976,7 @@ void routes_init(struct router *r)
 	rib_init(&r->rib, &dc, on_rib_changed, r);
 	loop_idle_init(&r->work, on_work);
 	loop_timer_init(&r->deferral_timer, on_deferral_timer);
-	loop_timer_init(&r->network_timer, on_network_timer);
+	routes_networks_init(r);
 	rib_local_source_init(&r->self, r->cfg.router_id);
 }
 

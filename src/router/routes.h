@@ -69,8 +69,11 @@ void routes_reloaded(struct router *r, bool redecide);
 /* `clear bgp NEIGHBOR soft in|out`: ask the peer for its routes again, or
  * send it the whole table again (only differences go out). */
 void routes_clear_soft(struct router *r, struct bgp_peer *p, bool in);
-/* Make the RIB's local routes match cfg's networks. */
+/* Make the RIB's local routes match cfg's networks (networks.c). */
 void routes_set_networks(struct router *r, const struct router_config *cfg);
+void routes_networks_init(struct router *r);
+/* Send what the Adj-RIB-Outs have pending, in slices. */
+void routes_flush(struct router *r);
 
 struct router_peer *routes_peer_new(const struct router_group *g, const union sockaddr_any *addr);
 /* Tie the router's state to its session (after bgp_peer_add). */

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# lab/lab.sh - the seed lab (/work/shared/seed/DIGEST.md) end to end: lab/topo.sh's network, one
-# manifests directory read by a `kbgpd operator` and a `kbgpd agent` per node (Cilium's role), and the
-# router (FRR with the seed's frr.conf, or `kbgpd router` with the equivalent BGPRouter manifest).
+# lab/lab.sh - the seed lab (/work/shared/seed/DIGEST.md) end to end: lab/topo.sh's network, the
+# Kubernetes objects (a manifests directory, or an API server on k8s-cp: tests/k8sapi/fake_apiserver.py)
+# read by a `kbgpd operator` and a `kbgpd agent` per node (Cilium's role), and the router (FRR with
+# the seed's frr.conf, or `kbgpd router` with the equivalent BGPRouter manifest).
 #
-#   lab/lab.sh up [--router kbgpd|frr] [--fib-import]   build or repair the lab, start BGP, show it
-#   lab/lab.sh check [--router kbgpd|frr]      check every seed result (PASS/FAIL; exit 1 on failure)
+#   lab/lab.sh up [--router kbgpd|frr] [--source manifests|api] [--fib-import]
+#                                              build or repair the lab, start BGP, show it
+#   lab/lab.sh check [--router kbgpd|frr] [--source manifests|api]
+#                                              check every seed result (PASS/FAIL; exit 1 on failure)
 #   lab/lab.sh show                            what a seed user looks at (peers, routes, router tables)
 #   lab/lab.sh status                          namespaces, processes, manifests state
 #   lab/lab.sh maintenance NODE on|off         relabel NODE enable-bgp=false|true
@@ -14,7 +17,8 @@
 #   lab/lab.sh down                            remove everything (namespaces, processes, files)
 #
 # Run as root. Binaries: $KBGPD (default build/kbgpd), $KBGPCTL (default build/kbgpctl),
-# $KBGP_LAB_WHOAMI (default build/lab_whoami). FRR from /usr/lib/frr ($KBGP_LAB_FRR_BIN), vtysh, jq.
+# $KBGP_LAB_WHOAMI (default build/lab_whoami). FRR from /usr/lib/frr ($KBGP_LAB_FRR_BIN), vtysh, jq;
+# python3, openssl and curl for --source api.
 # See lab/README.md, section BGP.
 set -uo pipefail
 
@@ -33,6 +37,11 @@ export KBGP_LAB_WHOAMI
 BGP=$KBGP_LAB_RUN/bgp                 # everything BGP: manifests copy, run dirs, router config
 M=$BGP/manifests                      # the manifests directory (a copy of lab/manifests, edited)
 STATE=$M/.kbgp-state                  # what the operator and the agents write
+API=$BGP/api                          # --source api: the API server's files (CA, kubeconfig, ...)
+API_ADDR=172.31.1.10                  # ... which listens on k8s-cp, as a kube-apiserver would
+API_PORT=6443
+API_CONTROL_PORT=6444                 # its test control port (on k8s-cp's loopback)
+FAKE_APISERVER=$LAB_REPO/tests/k8sapi/fake_apiserver.py
 POD_CIDR_POOL=172.20.0.0/16           # Cilium's clusterPoolIPv4PodCIDRList in the seed
 LB_IP=$KBGP_LAB_LB_IP
 
@@ -105,8 +114,14 @@ rshow_json() {
 }
 
 # ------------------------------------------------------------------------------------------------------
-# The manifests: edited as kubectl would (a whole new file, renamed into place)
+# The Kubernetes objects, from either source: a manifests directory edited as kubectl would (a whole
+# new file, renamed into place), or the API server, edited as kubectl edit does (GET, change, PUT
+# with the resourceVersion read, again on a conflict).
 # ------------------------------------------------------------------------------------------------------
+
+# source_kind : where the objects live (manifests, api), manifests until `up` says otherwise.
+source_kind() { cat "$BGP/source" 2>/dev/null || echo manifests; }
+lab_is_up() { [[ -d $M || -d $API ]]; }
 
 # m_edit FILE JQ_ARGS... : rewrite M/FILE through jq (temp file then mv: the daemons see one change).
 m_edit() {
@@ -114,12 +129,6 @@ m_edit() {
     shift
     jq "$@" "$M/$f" >"$M/.$f.tmp" && mv "$M/.$f.tmp" "$M/$f" || { rm -f "$M/.$f.tmp"; die "cannot edit $M/$f"; }
 }
-m_get() { jq -r "$2" "$M/$1"; }
-
-svc_type() { m_get webpod.json '.items[] | select(.kind == "Service") | .spec.type'; }
-svc_policy() { m_get webpod.json '.items[] | select(.kind == "Service") | .spec.externalTrafficPolicy // "Cluster"'; }
-node_label() { m_get nodes.json ".items[] | select(.metadata.name == \"$1\") | .metadata.labels[\"enable-bgp\"]"; }
-replicas() { m_get webpod.json '[.items[] | select(.kind == "EndpointSlice") | .endpoints[]] | length'; }
 
 # manifests_reset : the run copy becomes lab/manifests again (file by file, each renamed into place).
 manifests_reset() {
@@ -128,6 +137,131 @@ manifests_reset() {
     for f in "$LAB_HERE"/manifests/*; do
         cp "$f" "$M/.${f##*/}.tmp" && mv "$M/.${f##*/}.tmp" "$M/${f##*/}" || die "cannot copy $f"
     done
+}
+
+# api METHOD PATH [BODY] : an API request from k8s-cp, as the admin (the server's client certificate);
+# the body of the answer on stdout, failure on an HTTP error.
+api() {
+    local args=(-sS --fail-with-body --max-time 10 --cacert "$API/ca.crt" --cert "$API/client.crt"
+        --key "$API/client.key" -X "$1")
+    [[ -z ${3:-} ]] || args+=(-H 'Content-Type: application/json' --data-binary "$3")
+    lab_exec k8s-cp curl "${args[@]}" "https://$API_ADDR:$API_PORT$2"
+}
+
+# api_path KIND NAME : where the lab's object KIND/NAME is in the API.
+api_path() {
+    case $1 in
+        Node) echo "/api/v1/nodes/$2" ;;
+        Service) echo "/api/v1/namespaces/default/services/$2" ;;
+        EndpointSlice) echo "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/$2" ;;
+        CiliumLoadBalancerIPPool) echo "/apis/cilium.io/v2/ciliumloadbalancerippools/$2" ;;
+        CiliumBGPNodeConfig) echo "/apis/cilium.io/v2/ciliumbgpnodeconfigs/$2" ;;
+        *) die "api_path: no $1" ;;
+    esac
+}
+
+# m_file KIND : the manifests file holding the lab's objects of KIND.
+m_file() {
+    case $1 in
+        Node) echo nodes.json ;;
+        Service | EndpointSlice) echo webpod.json ;;
+        *) die "m_file: no $1" ;;
+    esac
+}
+
+# obj_get KIND NAME : the object as `kubectl get KIND NAME -o json` shows it, status included; failure
+# when there is none. From a manifests directory: the object in the file that makes it (a manifest, the
+# operator's NodeConfigs) with what the operator and the agents wrote merged onto it (for a pool only
+# its status: its manifest is YAML).
+obj_get() {
+    local kind=$1 name=$2 base f files=()
+    if [[ $(source_kind) == api ]]; then
+        api GET "$(api_path "$kind" "$name")"
+        return
+    fi
+    case $kind in
+        Node | Service | EndpointSlice) base=$M/$(m_file "$kind") ;;
+        CiliumLoadBalancerIPPool) base=$STATE/operator/status.json ;;
+        CiliumBGPNodeConfig) base=$STATE/operator/nodeconfigs.json ;;
+    esac
+    for f in "$base" "$STATE/operator/status.json" "$STATE/agents/$name.json"; do
+        [[ -f $f && " ${files[*]} " != *" $f "* ]] && files+=("$f")
+    done
+    ((${#files[@]})) || return 1
+    jq -ne --arg k "$kind" --arg n "$name" --arg base "$base" '
+        [inputs | {file: input_filename, obj: (.items[]? | select(.kind == $k and .metadata.name == $n))}] |
+        if any(.[]; .file == $base) then reduce .[].obj as $o ({}; . * $o) else null end' "${files[@]}"
+}
+
+# obj_jq KIND NAME JQ_FILTER : a field of the object (jq -r); failure when there is no object.
+obj_jq() {
+    local obj
+    obj=$(obj_get "$1" "$2") || return 1
+    jq -r "$3" <<<"$obj"
+}
+
+# obj_edit KIND NAME JQ_FILTER [JQ_ARGS...] : the object becomes what JQ_FILTER makes of it.
+obj_edit() {
+    local kind=$1 name=$2 filter=$3 path obj new out try
+    shift 3
+    if [[ $(source_kind) != api ]]; then
+        m_edit "$(m_file "$kind")" --arg _k "$kind" --arg _n "$name" "$@" \
+            "(.items[] | select(.kind == \$_k and .metadata.name == \$_n)) |= ($filter)"
+        return
+    fi
+    path=$(api_path "$kind" "$name")
+    for try in 1 2 3 4 5; do
+        obj=$(api GET "$path") || die "cannot read $kind $name: $obj"
+        new=$(jq -c "$@" "$filter" <<<"$obj") || die "cannot edit $kind $name"
+        out=$(api PUT "$path" "$new") && return 0
+        [[ $(jq -r '.reason // empty' <<<"$out" 2>/dev/null) == Conflict ]] || die "cannot write $kind $name: $out"
+    done
+    die "cannot write $kind $name: conflicts $try times in a row"
+}
+
+svc_type() { obj_jq Service webpod '.spec.type'; }
+svc_policy() { obj_jq Service webpod '.spec.externalTrafficPolicy // "Cluster"'; }
+node_label() { obj_jq Node "$1" '.metadata.labels["enable-bgp"]'; }
+replicas() { obj_jq EndpointSlice webpod-697b5 '.endpoints | length'; }
+
+# api_start : the API server on k8s-cp with lab/manifests as its objects (a fresh one: stopped first).
+api_start() {
+    lab_proc_stop apiserver
+    rm -rf "$API" && mkdir -p "$API" || return 1
+    command -v python3 >/dev/null && command -v openssl >/dev/null && command -v curl >/dev/null ||
+        { _lab_err "--source api needs python3, openssl and curl"; return 1; }
+    lab_proc_start apiserver k8s-cp python3 "$FAKE_APISERVER" --dir "$API" --listen "$API_ADDR" \
+        --port "$API_PORT" --control-port "$API_CONTROL_PORT" --chunking event --seed "$LAB_HERE/manifests" ||
+        return 1
+    lab_wait 10 "the API server on $API_ADDR:$API_PORT" api GET /readyz >/dev/null
+}
+
+# source_reset SOURCE : the objects of lab/manifests again, from SOURCE (manifests, api). Readers of the
+# other source, or of an API server about to go, are stopped (`up` and `check` start them again).
+source_reset() {
+    local n
+    if [[ $1 == api || $(source_kind) != "$1" ]]; then
+        lab_proc_stop operator
+        for n in "${LAB_NODES[@]}"; do lab_proc_stop "agent-$n"; done
+    fi
+    if [[ $1 == api ]]; then
+        api_start || die "the API server did not start (log: $(lab_proc_log apiserver))"
+        rm -rf "$M"
+    else
+        lab_proc_stop apiserver
+        rm -rf "$API"
+        manifests_reset
+    fi
+    echo "$1" >"$BGP/source"
+}
+
+source_where() {
+    if [[ $(source_kind) == api ]]; then echo "the API server https://$API_ADDR:$API_PORT (on k8s-cp)"; else echo "$M"; fi
+}
+
+# source_opts : how the operator and the agents find the objects.
+source_opts() {
+    if [[ $(source_kind) == api ]]; then echo "--kubeconfig $API/kubeconfig"; else echo "--manifests $M"; fi
 }
 
 # replica I (0-based) runs on node LAB_NODES[I % 3] as its webpod number I/3+1 (one per node first,
@@ -147,7 +281,7 @@ lb_sync() {
 cmd_scale() {
     local n=${1:-} i node idx eps want
     [[ $n =~ ^[0-9]+$ ]] && ((n <= 27)) || die "usage: scale N (0..27)"
-    [[ -d $M ]] || die "the lab is not up"
+    lab_is_up || die "the lab is not up"
     # Scale up: the pods first, then their endpoints (ready once they listen).
     for ((i = 0; i < n; i++)); do
         lab_webpod_start "$(replica_node "$i")" "$(replica_idx "$i")" || die "webpod $i did not start"
@@ -157,7 +291,7 @@ cmd_scale() {
         printf '{"addresses":["%s"],"nodeName":"%s","conditions":{"ready":true}}\n' \
             "$(lab_webpod_ip "$node" "$(replica_idx "$i")")" "$node"
     done | jq -s -c .)
-    m_edit webpod.json --argjson eps "$eps" '(.items[] | select(.kind == "EndpointSlice") | .endpoints) = $eps'
+    obj_edit EndpointSlice webpod-697b5 '.endpoints = $eps' --argjson eps "$eps"
     # Scale down: endpoints gone first, then the pods.
     for ((i = n; i < 27; i++)); do
         node=$(replica_node "$i")
@@ -171,10 +305,10 @@ cmd_scale() {
 }
 
 cmd_lb() {
-    [[ -d $M ]] || die "the lab is not up"
+    lab_is_up || die "the lab is not up"
     case ${1:-} in
-        on) m_edit webpod.json '(.items[] | select(.kind == "Service") | .spec) |= (.type = "LoadBalancer" | .externalTrafficPolicy = (.externalTrafficPolicy // "Cluster"))' ;;
-        off) m_edit webpod.json '(.items[] | select(.kind == "Service") | .spec) |= (.type = "ClusterIP" | del(.externalTrafficPolicy))' ;;
+        on) obj_edit Service webpod '.spec |= (.type = "LoadBalancer" | .externalTrafficPolicy = (.externalTrafficPolicy // "Cluster"))' ;;
+        off) obj_edit Service webpod '.spec |= (.type = "ClusterIP" | del(.externalTrafficPolicy))' ;;
         *) die "usage: lb on|off" ;;
     esac
     lb_sync
@@ -182,26 +316,25 @@ cmd_lb() {
 }
 
 cmd_policy() {
-    [[ -d $M ]] || die "the lab is not up"
+    lab_is_up || die "the lab is not up"
     [[ ${1:-} == Cluster || ${1:-} == Local ]] || die "usage: policy Cluster|Local"
     # As the API server: externalTrafficPolicy only on externally reachable Services.
     [[ $(svc_type) == LoadBalancer ]] || die "webpod is of type $(svc_type): lab.sh lb on first"
-    m_edit webpod.json --arg p "$1" '(.items[] | select(.kind == "Service") | .spec.externalTrafficPolicy) = $p'
+    obj_edit Service webpod '.spec.externalTrafficPolicy = $p' --arg p "$1"
     lb_sync
     say "webpod: externalTrafficPolicy $1"
 }
 
 cmd_maintenance() {
     local node=${1:-} v
-    [[ -d $M ]] || die "the lab is not up"
+    lab_is_up || die "the lab is not up"
     _lab_check_node "$node" || exit 2
     case ${2:-} in
         on) v=false ;;
         off) v=true ;;
         *) die "usage: maintenance NODE on|off" ;;
     esac
-    m_edit nodes.json --arg n "$node" --arg v "$v" \
-        '(.items[] | select(.metadata.name == $n) | .metadata.labels["enable-bgp"]) = $v'
+    obj_edit Node "$node" '.metadata.labels["enable-bgp"] = $v' --arg v "$v"
     say "$node: enable-bgp=$v"
 }
 
@@ -265,7 +398,8 @@ router_stop() {
 }
 
 operator_start() {
-    lab_proc_start operator k8s-cp "$KBGPD" operator --manifests "$M" --pod-cidr-pool "$POD_CIDR_POOL"
+    # shellcheck disable=SC2046 # source_opts: words
+    lab_proc_start operator k8s-cp "$KBGPD" operator $(source_opts) --pod-cidr-pool "$POD_CIDR_POOL"
 }
 
 # agent_start NODE [--with [AGENT_OPTION...]] : start NODE's agent in its namespace with the options
@@ -281,7 +415,8 @@ agent_start() {
         for o in "$@"; do [[ -n $o ]] && printf '%s\n' "$o" >>"$opts_file"; done
     fi
     [[ -f $opts_file ]] && mapfile -t opts <"$opts_file"
-    lab_proc_start "agent-$node" "$node" "$KBGPD" agent --node "$node" --manifests "$M" \
+    # shellcheck disable=SC2046 # source_opts: words
+    lab_proc_start "agent-$node" "$node" "$KBGPD" agent --node "$node" $(source_opts) \
         --run-dir "$BGP/run/$node" --metrics off "${opts[@]}" || return 1
     lab_wait 5 "$node's agent control socket" test -S "$(agent_sock "$node")"
 }
@@ -296,12 +431,21 @@ agent_restart() {
 # Commands
 # ------------------------------------------------------------------------------------------------------
 
+# want_source SOURCE : SOURCE (default: the one in use, else manifests), checked.
+want_source() {
+    local s=${1:-$(source_kind)}
+    [[ $s == manifests || $s == api ]] || die "--source manifests|api"
+    echo "$s"
+}
+
 cmd_up() {
-    local router="" fib=0 n
+    local router="" source="" fib=0 n
     while (($#)); do
         case $1 in
             --router) router=${2:-}; shift ;;
             --router=*) router=${1#*=} ;;
+            --source) source=${2:-}; shift ;;
+            --source=*) source=${1#*=} ;;
             --fib-import) fib=1 ;;
             *) die "up: unknown argument '$1'" ;;
         esac
@@ -310,11 +454,15 @@ cmd_up() {
     [[ -n $router ]] || router=$(router_kind)
     [[ -n $router ]] || router=kbgpd
     [[ $router == kbgpd || $router == frr ]] || die "--router kbgpd|frr"
+    source=$(want_source "$source") || exit 1
     need_bins
     [[ $router == frr ]] && ! need_frr && die "FRR is not installed (zebra, bgpd in $KBGP_LAB_FRR_BIN, vtysh)"
     lab_up || die "the topology did not come up"
     mkdir -p "$BGP" || die "cannot make $BGP"
-    [[ -d $M ]] || manifests_reset
+    if [[ $source != "$(source_kind)" ]] || { [[ $source == api ]] && ! lab_proc_alive apiserver; } ||
+        { [[ $source == manifests ]] && [[ ! -d $M ]]; }; then
+        source_reset "$source"
+    fi
     router_start "$router" || die "the $router router did not start"
     operator_start || die "the operator did not start"
     for n in "${LAB_NODES[@]}"; do
@@ -334,7 +482,7 @@ cmd_up() {
     done
     lab_wait 10 "the PodCIDRs in the router's kernel" sessions_up >/dev/null || die "the router has not got the PodCIDRs"
     sleep 0.5 # the router's UPDATEs to the nodes, for the counts shown below
-    say "lab is up with the $router router"
+    say "lab is up with the $router router, the objects in $(source_where)"
     cmd_show
 }
 
@@ -371,7 +519,7 @@ cmd_status() {
         printf '  %-8s enable-bgp=%-6s agent options: %s\n' "$n" "$(node_label "$n")" "$(agent_opts "$n")"
     done
     echo "  webpod: type $(svc_type), externalTrafficPolicy $(svc_policy), $(replicas) replicas"
-    echo "  manifests: $M"
+    echo "  objects: $(source_where)"
 }
 
 # ------------------------------------------------------------------------------------------------------
@@ -439,13 +587,9 @@ fib_expected() {
 }
 
 pool_available() {
-    jq -r '.items[] | select(.kind == "CiliumLoadBalancerIPPool" and .metadata.name == "cilium-pool") |
-        .status.conditions[] | select(.type == "cilium.io/IPsAvailable") | .message' "$STATE/operator/status.json" 2>/dev/null
+    obj_jq CiliumLoadBalancerIPPool cilium-pool '.status.conditions[]? | select(.type == "cilium.io/IPsAvailable") | .message'
 }
-svc_lb_ip() {
-    jq -r '.items[] | select(.kind == "Service" and .metadata.name == "webpod") |
-        .status.loadBalancer.ingress[0].ip // empty' "$STATE/operator/status.json" 2>/dev/null
-}
+svc_lb_ip() { obj_jq Service webpod '.status.loadBalancer.ingress[0].ip // empty'; }
 
 # ------------------------------------------------------------------------------------------------------
 # check: every seed result, as ok/FAIL lines
@@ -576,14 +720,19 @@ paths_are() { equals "$2" router_path_neighbors "$1"; }
 paths_none() { equals "" router_path_neighbors "$1"; }
 advertises() { kctl_node "$1" bgp routes advertised ipv4 unicast | grep -q " ${2//./\\.} "; }
 not_advertises() { ! advertises "$@"; }
-status_ok() { # NODE : NodeConfig status: established, routeCount ipv4/unicast
-    jq -e '.items[0].status.bgpInstances[0].peers[0] |
-        .peeringState == "established" and (.routeCount[0] | .afi == "ipv4" and .safi == "unicast" and
-        (.advertised | type == "number") and (.received | type == "number"))' \
-        "$STATE/agents/$1.json" >/dev/null || { cat "$STATE/agents/$1.json"; return 1; }
+# nodeconfig_is NODE JQ_CONDITION : NODE's NodeConfig meets the condition (else it is shown).
+nodeconfig_is() {
+    local nc
+    nc=$(obj_get CiliumBGPNodeConfig "$1") || { echo "no NodeConfig $1"; return 1; }
+    jq -e "$2" <<<"$nc" >/dev/null || { jq -c '{name: .metadata.name, status}' <<<"$nc"; return 1; }
 }
-status_empty() { jq -e '.items[0].status == {}' "$STATE/agents/$1.json" >/dev/null || { cat "$STATE/agents/$1.json"; return 1; }; }
-nodeconfig_exists() { jq -e --arg n "$1" 'any(.items[]; .metadata.name == $n)' "$STATE/operator/nodeconfigs.json" >/dev/null; }
+status_ok() { # NODE : NodeConfig status: established, routeCount ipv4/unicast
+    nodeconfig_is "$1" '.status.bgpInstances[0].peers[0] |
+        .peeringState == "established" and (.routeCount[0] | .afi == "ipv4" and .safi == "unicast" and
+        (.advertised | type == "number") and (.received | type == "number"))'
+}
+status_empty() { nodeconfig_is "$1" '(.status // {}) == {}'; }
+nodeconfig_exists() { obj_get CiliumBGPNodeConfig "$1" >/dev/null; }
 nodeconfig_gone() { ! nodeconfig_exists "$1"; }
 sessions_up() {
     local n
@@ -632,11 +781,13 @@ check_on_exit() {
 }
 
 cmd_check() {
-    local router="" n t cp_pod
+    local router="" source="" n t cp_pod
     while (($#)); do
         case $1 in
             --router) router=${2:-}; shift ;;
             --router=*) router=${1#*=} ;;
+            --source) source=${2:-}; shift ;;
+            --source=*) source=${1#*=} ;;
             *) die "check: unknown argument '$1'" ;;
         esac
         shift
@@ -644,10 +795,11 @@ cmd_check() {
     [[ -n $router ]] || router=$(router_kind)
     [[ -n $router ]] || router=kbgpd
     [[ $router == kbgpd || $router == frr ]] || die "--router kbgpd|frr"
+    source=$(want_source "$source") || exit 1
     if [[ -z ${_KBGP_LAB_CHECK_BOUNDED:-} ]]; then
         # The whole check is bounded: SIGTERM after 300 s (the trap takes the lab down), SIGKILL 20 s later.
         export _KBGP_LAB_CHECK_BOUNDED=1
-        exec timeout -k 20 "${KBGP_LAB_CHECK_TIMEOUT:-300}" "$0" check --router "$router"
+        exec timeout -k 20 "${KBGP_LAB_CHECK_TIMEOUT:-300}" "$0" check --router "$router" --source "$source"
     fi
     trap check_on_exit EXIT
     trap 'exit 130' INT
@@ -657,10 +809,10 @@ cmd_check() {
     T0=$(_lab_now_ms)
     KBGP_LAB_QUIET=1
 
-    section "setup: the lab with the $router router, the manifests as in lab/manifests, 3 webpods"
+    section "setup: the lab with the $router router, the objects of lab/manifests from the $source source, 3 webpods"
     lab_up >/dev/null || exit 1
     mkdir -p "$BGP" || exit 1
-    manifests_reset
+    source_reset "$source"
     router_start "$router" || exit 1
     operator_start || exit 1
     cmd_scale 3 >/dev/null
@@ -758,7 +910,7 @@ cmd_check() {
     expect "pool cilium-pool: 254 IPs available" equals 254 pool_available
     cmd_lb on >/dev/null
     look "kubectl patch svc webpod -p '{\"spec\":{\"type\":\"LoadBalancer\"}}': the Service's spec" \
-        m_get webpod.json '.items[] | select(.kind == "Service") | .spec | tostring'
+        obj_jq Service webpod '.spec | tostring'
     expect_wait 5 "pool cilium-pool: 253 IPs available" equals 253 pool_available
     expect_wait 5 "webpod: status.loadBalancer.ingress 172.16.1.1" equals 172.16.1.1 svc_lb_ip
     for n in "${LAB_NODES[@]}"; do
@@ -777,6 +929,13 @@ cmd_check() {
     look "router: show ip bgp 172.16.1.1/32" rshow "show ip bgp 172.16.1.1/32"
     look "router: ip route show 172.16.1.1" lab_exec router ip route show 172.16.1.1
     expect "Cluster: curl 172.16.1.1 from the router is answered" curl_hostname_any router "$LB_IP"
+    cmd_lb off >/dev/null
+    expect_wait 5 "back to ClusterIP: webpod's status.loadBalancer.ingress is gone" equals "" svc_lb_ip
+    expect_wait 5 "back to ClusterIP: pool cilium-pool: 254 IPs available again" equals 254 pool_available
+    expect_wait 5 "back to ClusterIP: 172.16.1.1 left the router's BGP table and kernel" route_gone 172.16.1.1/32
+    cmd_lb on >/dev/null
+    expect_wait 5 "LoadBalancer again: 172.16.1.1 again, one route with three nexthops" \
+        fib_is 172.16.1.1 "$(fib_expected k8s-cp k8s-w1 k8s-w0)"
     cmd_scale 2 >/dev/null
     look "kubectl scale deployment webpod --replicas 2: webpods" lab_webpods
     sleep 0.5
@@ -829,12 +988,12 @@ cmd_check() {
     for n in "${LAB_NODES[@]}"; do
         expect_wait 6 "$n: NodeConfig status: peeringState established, routeCount ipv4/unicast" status_ok "$n"
     done
-    look "kubectl get ciliumbgpnodeconfigs k8s-cp -o yaml (status; .kbgp-state/agents/k8s-cp.json)" \
-        jq -c '.items[0].status.bgpInstances[0].peers[0] | {peeringState, routeCount}' "$STATE/agents/k8s-cp.json"
+    look "kubectl get ciliumbgpnodeconfigs k8s-cp -o yaml (status)" \
+        obj_jq CiliumBGPNodeConfig k8s-cp '.status.bgpInstances[0].peers[0] | {peeringState, routeCount} | tostring'
     lab_proc_stop agent-k8s-w0
     agent_start k8s-w0 --with --fib-import "$POD_CIDR_POOL" --status-report off || fail "k8s-w0's agent did not start"
     expect_wait 6 "k8s-w0 restarted with --status-report off: its NodeConfig status is {}" status_empty k8s-w0
-    look "k8s-w0's NodeConfig" jq -c '.items[0] | {name: .metadata.name, status}' "$STATE/agents/k8s-w0.json"
+    look "k8s-w0's NodeConfig" obj_jq CiliumBGPNodeConfig k8s-w0 '{name: .metadata.name, status} | tostring'
     lab_proc_stop agent-k8s-w0
     agent_start k8s-w0 --with --fib-import "$POD_CIDR_POOL" || fail "k8s-w0's agent did not start"
     expect_wait 12 "k8s-w0 restarted with --status-report on: established again" status_ok k8s-w0
@@ -857,9 +1016,9 @@ cmd_check() {
     section "result"
     t=$((($(_lab_now_ms) - T0) / 1000))
     if ((N_FAIL == 0)); then
-        printf 'PASS: %d checks, %s router, %d s\n' "$N_OK" "$router" "$t"
+        printf 'PASS: %d checks, %s router, objects from %s, %d s\n' "$N_OK" "$router" "$source" "$t"
     else
-        printf 'FAIL: %d of %d checks failed (%s router, %d s):\n' "$N_FAIL" $((N_OK + N_FAIL)) "$router" "$t"
+        printf 'FAIL: %d of %d checks failed (%s router, objects from %s, %d s):\n' "$N_FAIL" $((N_OK + N_FAIL)) "$router" "$source" "$t"
         printf '  - %s\n' "${C_FAILED[@]}"
         exit 1
     fi

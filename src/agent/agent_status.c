@@ -17,7 +17,8 @@
 #include "lib/sbuf.h"
 #include "router/router_ctl.h"
 
-#define STATUS_EVERY_MS 5000
+#define STATUS_EVERY_MS    5000
+#define STATUS_UNSYNCED_MS 200
 
 static void rfc3339_ago(json_int_t seconds, char out[32])
 {
@@ -129,10 +130,10 @@ static void patch_done(void *ctx, long status, const char *body, size_t len, con
 
 static const struct api_call_ops patch_ops = { .on_done = patch_done };
 
-/* A merge patch of the status subresource, only when it changed. */
+/* The whole status, only when it changed. */
 static void patch_status(struct agent *a, json_t *status)
 {
-	json_t *patch = json_pack("{s:o}", "status", status);
+	json_t *patch = source_api_status_patch(status);
 	char *text = json_dumps(patch, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(patch);
 	if (text == NULL || a->status_call != NULL ||
@@ -147,18 +148,20 @@ static void patch_status(struct agent *a, json_t *status)
 		                   .path = path,
 		                   .body = text,
 		                   .body_len = strlen(text),
-		                   .content_type = "application/merge-patch+json" };
+		                   .content_type = SOURCE_API_JSON_PATCH };
 	a->status_call = api_call_start(source_api_client(a->source.api), &req, &patch_ops, a);
 	free(a->status_sent);
 	a->status_sent = text;
 }
 
-static void write_status(struct agent *a)
+/* False when there is nothing to report yet (the API not listed). */
+static bool write_status(struct agent *a)
 {
 	if (a->source.api != NULL) {
-		if (source_api_synced(a->source.api))
-			patch_status(a, node_status(a));
-		return;
+		if (!source_api_synced(a->source.api))
+			return false;
+		patch_status(a, node_status(a));
+		return true;
 	}
 	/* The socket's path tells kbgpctl where this node's agent answers. */
 	char socket[PATH_MAX];
@@ -172,14 +175,17 @@ static void write_status(struct agent *a)
 	if (state_file_write(&a->status_file, items) < 0)
 		log_emit(LOG_WARN, "agent", NULL, "cannot write %s: %m", a->status_file.path);
 	json_decref(items);
+	return true;
 }
 
 static void on_status_timer(struct loop_timer *t)
 {
 	struct agent *a = container_of(t, struct agent, status_timer);
-	write_status(a);
-	if (a->status_report)
-		loop_timer_at(a->loop, t, loop_now(a->loop) + STATUS_EVERY_MS);
+	bool written = write_status(a);
+	/* Turned off, the status is cleared once; the timer still runs so
+	 * that happens when the API is synced, and again after a failure. */
+	loop_timer_at(a->loop, t,
+	              loop_now(a->loop) + (written ? STATUS_EVERY_MS : STATUS_UNSYNCED_MS));
 }
 
 void agent_status_start(struct agent *a)

@@ -816,7 +816,25 @@ static json_t *service_status(struct lbipam *l, const struct svc *s, const char 
 	                 conditions_with(current, cond));
 }
 
-static json_t *services_json(struct lbipam *l, const char *now)
+/* The status of a Service LB-IPAM served and serves no more (no longer a
+ * LoadBalancer, another class): its addresses and our condition go, the
+ * rest stays. Our condition is the mark of having served it, so a Service
+ * some other controller serves is never touched. */
+static json_t *released_status(const struct k8s_object *o)
+{
+	json_t *conditions = json_array();
+	size_t i;
+	const json_t *c;
+	json_array_foreach(json_object_get(o->status, "conditions"), i, c)
+	{
+		const char *t = json_string_value(json_object_get(c, "type"));
+		if (t == NULL || strcmp(t, COND_SATISFIED) != 0)
+			json_array_append_new(conditions, json_deep_copy(c));
+	}
+	return json_pack("{s:{}, s:o}", "loadBalancer", "conditions", conditions);
+}
+
+static json_t *services_json(struct lbipam *l, const struct k8s_store *store, const char *now)
 {
 	json_t *out = json_object();
 	char key[512];
@@ -824,6 +842,13 @@ static json_t *services_json(struct lbipam *l, const char *now)
 		const struct svc *s = &l->svcs[i];
 		snprintf(key, sizeof(key), "%s/%s", s->obj->meta.ns, s->obj->meta.name);
 		json_object_set_new(out, key, service_status(l, s, now));
+	}
+	for (size_t i = 0; i < k8s_store_count(store, K8S_SERVICE); i++) {
+		const struct k8s_object *o = k8s_store_at(store, K8S_SERVICE, i);
+		if (served(o) || find_condition(o->status, COND_SATISFIED) == NULL)
+			continue;
+		snprintf(key, sizeof(key), "%s/%s", o->meta.ns, o->meta.name);
+		json_object_set_new(out, key, released_status(o));
 	}
 	return out;
 }
@@ -910,7 +935,7 @@ json_t *cp_lbipam(const struct k8s_store *s, const char *now)
 	settle_conflicts(&l);
 	allocate(&l);
 	/* Built in turn: each appends to errors. */
-	json_t *services = services_json(&l, now);
+	json_t *services = services_json(&l, s, now);
 	json_t *pools = pools_json(&l, now);
 	json_t *out = NULL;
 	if (l.oom) {

@@ -102,6 +102,11 @@ void source_api_path(const struct source_api *s, enum k8s_kind k, const char *ns
 		snprintf(out, cap, "/%s/%s/%s", core ? "api" : "apis", gv, plural);
 }
 
+json_t *source_api_status_patch(json_t *status)
+{
+	return json_pack("[{s:s, s:s, s:o}]", "op", "add", "path", "/status", "value", status);
+}
+
 /* ---- objects into the catalog ---- */
 
 static void object_key(const struct reflector *r, const json_t *obj, char *out, size_t cap)

@@ -51,4 +51,10 @@ struct api_client *source_api_client(struct source_api *s);
 void source_api_path(const struct source_api *s, enum k8s_kind k, const char *ns, char *out,
                      size_t cap);
 
+/* The patch (of content type SOURCE_API_JSON_PATCH) that makes status an object's whole
+ * status. Not a merge patch: that cannot remove what is over (an ingress IP, a condition,
+ * a whole status turned off). Steals status. */
+#define SOURCE_API_JSON_PATCH "application/json-patch+json"
+json_t *source_api_status_patch(json_t *status);
+
 #endif

@@ -106,7 +106,7 @@ static void write_node_config(struct source_api *src, const struct k8s_store *s,
 	object_path(src, K8S_BGP_NODE_CONFIG, NULL, name, NULL, path, sizeof(path));
 	json_t *patch =
 	        json_pack("[{s:s, s:s, s:O}]", "op", "replace", "path", "/spec", "value", spec);
-	write_call(src, "PATCH", path, "application/json-patch+json", patch, what);
+	write_call(src, "PATCH", path, SOURCE_API_JSON_PATCH, patch, what);
 	json_decref(patch);
 }
 
@@ -127,8 +127,8 @@ static void delete_unwanted(struct source_api *src, const struct k8s_store *s, c
 
 /* ---- statuses ---- */
 
-/* {"NAME" or "NS/NAME": STATUS} for one kind: merge patches of the status
- * subresource where the server's differs. */
+/* {"NAME" or "NS/NAME": STATUS} for one kind: the status subresource
+ * replaced where the server's differs. */
 static void write_statuses(struct source_api *src, const struct k8s_store *s, enum k8s_kind k,
                            const json_t *by_name)
 {
@@ -147,8 +147,8 @@ static void write_statuses(struct source_api *src, const struct k8s_store *s, en
 			continue;
 		object_path(src, k, slash != NULL ? ns : NULL, name, "status", path, sizeof(path));
 		snprintf(what, sizeof(what), "%s %s status", k8s_kind_name(k), key);
-		json_t *patch = json_pack("{s:O}", "status", status);
-		write_call(src, "PATCH", path, "application/merge-patch+json", patch, what);
+		json_t *patch = source_api_status_patch(json_incref(status));
+		write_call(src, "PATCH", path, SOURCE_API_JSON_PATCH, patch, what);
 		json_decref(patch);
 	}
 }

@@ -199,8 +199,8 @@ nodeconfig | jq -e '.status.bgpInstances[0] | .name == "instance-65001" and .loc
     and .peers[0].peerAddress == "172.31.1.200" and .peers[0].peerASN == 65000' >/dev/null ||
     nslab_fail "unexpected NodeConfig status: $(nodeconfig | jq -c .status)"
 ctl GET '/requests?method=PATCH&path=/ciliumbgpnodeconfigs/k8s-cp/status$' |
-    jq -e '.items | length > 0 and all(.[]; .contentType == "application/merge-patch+json")' >/dev/null ||
-    nslab_fail "the status was not written with a merge patch of /status:
+    jq -e '.items | length > 0 and all(.[]; .contentType == "application/json-patch+json")' >/dev/null ||
+    nslab_fail "the status was not written with a JSON patch of /status:
 $(ctl GET '/requests?method=PATCH' | jq -c '.items[] | {path, contentType, code}')"
 
 # 2. A change through the API reaches FRR.

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The seed lab end to end (issue 8): lab/lab.sh up + check, with kbgpd as the router and then with FRR
-# and the seed's frr.conf. Each check asserts every result of the seed (see lab/README.md, section
-# BGP) and prints what a seed user looks at. The lab is taken down at the end, whatever happened.
+# The seed lab end to end (issues 8, 9): lab/lab.sh up + check, with kbgpd as the router and then with
+# FRR and the seed's frr.conf, the Kubernetes objects in a manifests directory; then FRR again with the
+# objects in an API server (tests/k8sapi/fake_apiserver.py on k8s-cp), as in the seed's cluster. Each
+# check asserts every result of the seed (see lab/README.md, section BGP) and prints what a seed user
+# looks at. The lab is taken down at the end, whatever happened.
 #
 #   KBGPD=build/kbgpd KBGPCTL=build/kbgpctl KBGP_LAB_WHOAMI=build/lab_whoami tests/interop/lab_seed.sh
 #
@@ -19,7 +21,9 @@ fi
 for d in zebra bgpd; do
     [[ -x ${KBGP_LAB_FRR_BIN:-/usr/lib/frr}/$d ]] || { echo "SKIP: FRR is not installed" >&2; exit 77; }
 done
-command -v vtysh >/dev/null && command -v jq >/dev/null || { echo "SKIP: vtysh or jq missing" >&2; exit 77; }
+for c in vtysh jq python3 openssl curl; do
+    command -v "$c" >/dev/null || { echo "SKIP: $c is missing" >&2; exit 77; }
+done
 
 # The binaries: KBGPD and KBGPCTL from the environment (ctest sets them), lab_whoami beside kbgpd.
 if [[ -n ${KBGPD:-} ]]; then
@@ -44,17 +48,19 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 failed=()
-for router in kbgpd frr; do
-    echo "==================== lab/lab.sh up --router $router && lab/lab.sh check --router $router"
-    if ! "$lab" up --router "$router" >/dev/null; then
-        failed+=("up --router $router")
+for variant in "kbgpd manifests" "frr manifests" "frr api"; do
+    read -r router source <<<"$variant"
+    args=(--router "$router" --source "$source")
+    echo "==================== lab/lab.sh up ${args[*]} && lab/lab.sh check ${args[*]}"
+    if ! "$lab" up "${args[@]}" >/dev/null; then
+        failed+=("up ${args[*]}")
         "$lab" down
         continue
     fi
-    "$lab" check --router "$router" || failed+=("check --router $router")
+    "$lab" check "${args[@]}" || failed+=("check ${args[*]}")
 done
 if ((${#failed[@]})); then
     printf 'FAIL: %s\n' "${failed[@]}"
     exit 1
 fi
-echo "PASS: the seed lab, kbgpd and FRR as the router"
+echo "PASS: the seed lab, kbgpd and FRR as the router, the objects from a manifests directory and the API"

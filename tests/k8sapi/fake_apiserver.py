@@ -22,16 +22,17 @@
 # as given, status included.
 #
 # It generates a test CA with the openssl command line, listens on 127.0.0.1
-# only, writes into WORKDIR:
+# (or the IPv4 address given by --listen, which the server certificate then
+# names too, for clients in other network namespaces), writes into WORKDIR:
 #
 #   ca.crt                  the test CA (server cert is for 127.0.0.1, ::1, localhost, kubernetes*)
 #   client.crt client.key   a client certificate signed by the CA (CN=kbgp-test, O=system:masters)
 #   token                   bearer token(s), one per line "TOKEN [USER]"; re-read on every request
-#   kubeconfig              server + certificate-authority-data + token (inline)
+#   kubeconfig              server (the listen address) + certificate-authority-data + token (inline)
 #   kubeconfig-tokenfile    same with tokenFile: WORKDIR/token (follows rotation)
 #   kubeconfig-cert         same with client-certificate-data / client-key-data
 #   serviceaccount/         token (symlink to ../token), ca.crt, namespace: an in-cluster mount
-#   env                     KUBERNETES_SERVICE_HOST=127.0.0.1 / KUBERNETES_SERVICE_PORT=PORT
+#   env                     KUBERNETES_SERVICE_HOST=ADDRESS / KUBERNETES_SERVICE_PORT=PORT
 #   port control-port pid   the HTTPS port, the plain-HTTP control port, the pid
 #
 # then prints "ready" on stdout.  SIGTERM/SIGINT stop it cleanly (exit 0).
@@ -164,6 +165,7 @@
 import argparse
 import base64
 import copy
+import ipaddress
 import datetime
 import json
 import os
@@ -1268,7 +1270,7 @@ class Handler(BaseHTTPRequestHandler):
         k = r["kind"]
         if k == "disc-api":
             return self.send_obj(200, {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs":
-                                       [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:%d" % app.port}]})
+                                       [{"clientCIDR": "0.0.0.0/0", "serverAddress": "%s:%d" % (app.args.listen, app.port)}]})
         if k == "disc-apis":
             return self.send_obj(200, {"kind": "APIGroupList", "apiVersion": "v1",
                                        "groups": [app.api_group(g) for g in app.enabled_groups()]})
@@ -1815,7 +1817,7 @@ class App:
     def bind(self):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("127.0.0.1", self.port))
+        s.bind((self.args.listen, self.port))
         s.listen(128)
         self.port = s.getsockname()[1]
         return s
@@ -1878,6 +1880,11 @@ class App:
                 pass
 
     # -- setup
+    def san_ips(self):
+        """The server certificate's IP names: loopback, and the --listen address."""
+        ips = ["127.0.0.1"] + ([self.args.listen] if self.args.listen != "127.0.0.1" else [])
+        return ",".join("IP:" + ip for ip in ips)
+
     def make_pki(self):
         self.pki = tempfile.mkdtemp(prefix="fake-apiserver-pki.")
         p = lambda n: os.path.join(self.pki, n)  # noqa: E731
@@ -1887,10 +1894,10 @@ class App:
              "-subj", "/CN=fake-apiserver-ca", "-addext", "basicConstraints=critical,CA:TRUE",
              "-addext", "keyUsage=critical,keyCertSign,cRLSign")
         with open(p("server.ext"), "w") as f:
-            f.write("subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,"
+            f.write("subjectAltName=%s,IP:::1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,"
                     "DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n"
                     "extendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
-                    "basicConstraints=critical,CA:FALSE\n")
+                    "basicConstraints=critical,CA:FALSE\n" % self.san_ips())
         with open(p("client.ext"), "w") as f:
             f.write("extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
                     "basicConstraints=critical,CA:FALSE\n")
@@ -1926,7 +1933,7 @@ class App:
         put("client.key", ckey, 0o600)
         tok = self.args.token or uuid.uuid4().hex
         self.write_token(tok)
-        server = "https://127.0.0.1:%d" % self.port
+        server = "https://%s:%d" % (self.args.listen, self.port)
 
         def kubeconfig(user):
             return ("apiVersion: v1\nkind: Config\ncurrent-context: fake\nclusters:\n- name: fake\n  cluster:\n"
@@ -1946,7 +1953,7 @@ class App:
             if os.path.exists(link):
                 os.unlink(link)
             os.symlink("../token", link)
-        put("env", "KUBERNETES_SERVICE_HOST=127.0.0.1\nKUBERNETES_SERVICE_PORT=%d\n" % self.port)
+        put("env", "KUBERNETES_SERVICE_HOST=%s\nKUBERNETES_SERVICE_PORT=%d\n" % (self.args.listen, self.port))
         put("control-port", "%d\n" % self.control_port)
         put("pid", "%d\n" % os.getpid())
         put("port", "%d\n" % self.port)
@@ -2259,9 +2266,17 @@ def read_seed(path):
     return list(yaml.safe_load_all(text))
 
 
+def ipv4_address(text):
+    try:
+        return str(ipaddress.IPv4Address(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError("--listen: %r is not an IPv4 address" % text)
+
+
 def main():
     global VERBOSE
     ap = argparse.ArgumentParser(description="A fake Kubernetes API server for kbgp's tests (see the file's README).")
+    ap.add_argument("--listen", default="127.0.0.1", type=ipv4_address)
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--control-port", type=int, default=0)
     ap.add_argument("--dir", required=True)

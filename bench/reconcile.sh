@@ -34,7 +34,9 @@
 # after each UPDATE, 20), VERBOSE=1 (agent -v, log kept in KEEP_LOGS),
 # KEEP_LOGS=DIR (copy the agent and sink logs and per-change latencies
 # there), TIMEOUT (per case, 600 s), PERF=DIR (perf record of the agent
-# over the changes into DIR/CASE.data; PERF_CALLGRAPH, default dwarf).
+# over the changes into DIR/CASE.data; PERF_CALLGRAPH, default dwarf),
+# HEAPTRACK=DIR (the agent runs under heaptrack, its profile in
+# DIR/CASE.*: where the memory goes; latencies are then meaningless).
 # Run as root.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -207,14 +209,26 @@ run_case() {
     PIDS+=("$sink")
     wait_for 10 "the sink listening" grep -q '^listening' "$sink_log"
 
-    local verbose=()
+    local verbose=() wrap=()
     [[ $VERBOSE == 1 ]] && verbose=(-v)
+    if [[ -n ${HEAPTRACK:-} ]]; then
+        mkdir -p "$HEAPTRACK"
+        wrap=(heaptrack -o "$HEAPTRACK/$name")
+    fi
     local t0=$EPOCHREALTIME
-    ip netns exec "$NS_NODE" timeout "$TIMEOUT" "$KBGPD" agent "${verbose[@]}" --node bench-node-0 \
-        --manifests "$m" --run-dir "$dir/run" --metrics off >"$agent_log" 2>&1 &
+    ip netns exec "$NS_NODE" timeout "$TIMEOUT" "${wrap[@]}" "$KBGPD" agent "${verbose[@]}" \
+        --node bench-node-0 --manifests "$m" --run-dir "$dir/run" --metrics off >"$agent_log" 2>&1 &
     local wrapper=$! agent=""
     PIDS+=("$wrapper")
-    agent_pid() { agent=$(pgrep -P "$wrapper" -x kbgpd || true); [[ -n $agent ]]; }
+    # The one kbgpd in the node's namespace, whatever runs it.
+    agent_pid() {
+        local p
+        agent=""
+        for p in $(ip netns pids "$NS_NODE"); do
+            [[ $(cat "/proc/$p/comm" 2>/dev/null) == kbgpd ]] && agent=$p
+        done
+        [[ -n $agent ]]
+    }
     wait_for 10 "the agent process" agent_pid
     sink_ok() {
         grep -q "^$1" "$sink_log" && return 0

@@ -51,7 +51,7 @@ int transport_md5(int fd, const union sockaddr_any *peer, const char *key)
 		return -1;
 	}
 	memset(&sig, 0, sizeof(sig));
-	memcpy(&sig.tcpm_addr, &peer->ss, addr_len(peer));
+	memcpy(&sig.tcpm_addr, &peer->sa, addr_len(peer));
 	sig.tcpm_keylen = (uint16_t)len;
 	memcpy(sig.tcpm_key, key, len);
 	return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof(sig));

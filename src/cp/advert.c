@@ -318,12 +318,17 @@ static void add_statement(struct build *b, size_t owner, const char *name,
 			policy_free(&single);
 			return;
 		}
-	size_t cap = pp != NULL ? pp->pol.n_statements : 0;
-	if (pp == NULL || !reserve(b, (void **)&pp->pol.statements, &cap, pp->pol.n_statements + 1,
-	                           sizeof(*st))) {
+	/* Grown one at a time: nearly every policy has one statement, and a
+	 * thousand Services make a thousand policies. */
+	struct policy_statement *grown =
+	        pp != NULL ? realloc(pp->pol.statements, (pp->pol.n_statements + 1) * sizeof(*st))
+	                   : NULL;
+	if (grown == NULL) {
+		b->oom |= pp != NULL;
 		policy_free(&single);
 		return;
 	}
+	pp->pol.statements = grown;
 	pp->pol.statements[pp->pol.n_statements++] = *st;
 	free(st);
 }

@@ -15,17 +15,20 @@ struct cat_set {
 	unsigned refs;
 };
 
+/* What an overlay made of an object; only objects with one have it. */
+struct cat_overlaid {
+	json_t *overlay; /* what obj was merged with */
+	json_t *root;    /* shallow copy of the written root, with the overlay */
+	struct manifest_obj mo;
+	struct k8s_object obj;
+};
+
 /* An object, as written and, when an overlay applies, as merged. */
 struct cat_entry {
 	struct cat_set *from;
 	const struct manifest_obj *mo;
-	char *key; /* object_key(): how its overlay is found */
 	struct k8s_object obj;
-	bool overlaid;
-	json_t *overlay_used; /* what obj_ov was merged with */
-	json_t *root_ov;      /* shallow copy of mo->root with the overlay */
-	struct manifest_obj mo_ov;
-	struct k8s_object obj_ov;
+	struct cat_overlaid *ov;
 };
 
 struct cat_file {
@@ -55,13 +58,13 @@ static void set_unref(struct cat_set *s)
 
 static void entry_drop_overlay(struct cat_entry *e)
 {
-	if (!e->overlaid)
+	if (e->ov == NULL)
 		return;
-	k8s_object_free(&e->obj_ov);
-	json_decref(e->overlay_used);
-	json_decref(e->root_ov);
-	e->overlaid = false;
-	e->overlay_used = e->root_ov = NULL;
+	k8s_object_free(&e->ov->obj);
+	json_decref(e->ov->overlay);
+	json_decref(e->ov->root);
+	free(e->ov);
+	e->ov = NULL;
 }
 
 static void entry_free(struct cat_entry *e)
@@ -69,13 +72,12 @@ static void entry_free(struct cat_entry *e)
 	entry_drop_overlay(e);
 	k8s_object_free(&e->obj);
 	set_unref(e->from);
-	free(e->key);
 	free(e);
 }
 
 static const struct k8s_object *entry_object(const struct cat_entry *e)
 {
-	return e->overlaid ? &e->obj_ov : &e->obj;
+	return e->ov != NULL ? &e->ov->obj : &e->obj;
 }
 
 /* ---- identities ---- */
@@ -217,9 +219,6 @@ static struct cat_entry *decode_entry(struct cat_set *s, const struct manifest_o
 		free(e);
 		return NULL;
 	}
-	char key[512];
-	object_key(e->obj.kind, e->obj.meta.ns, e->obj.meta.name, key, sizeof(key));
-	e->key = strdup(key);
 	e->from = s;
 	e->mo = mo;
 	s->refs++;
@@ -392,23 +391,26 @@ static void entry_apply_overlay(struct cat_entry *e, json_t *overlay, json_t *pr
 		entry_drop_overlay(e);
 		return;
 	}
-	if (e->overlaid && json_equal(e->overlay_used, overlay))
+	if (e->ov != NULL && json_equal(e->ov->overlay, overlay))
 		return;
 	entry_drop_overlay(e);
-	e->root_ov = merged_root(e->mo->root, overlay);
-	e->mo_ov = *e->mo;
-	e->mo_ov.root = e->root_ov;
-	if (k8s_decode(&e->from->set, &e->mo_ov, &e->obj_ov) != 1) {
-		json_decref(e->root_ov);
-		e->root_ov = NULL;
+	struct cat_overlaid *ov = calloc(1, sizeof(*ov));
+	if (ov == NULL)
+		return;
+	ov->root = merged_root(e->mo->root, overlay);
+	ov->mo = *e->mo;
+	ov->mo.root = ov->root;
+	if (k8s_decode(&e->from->set, &ov->mo, &ov->obj) != 1) {
+		json_decref(ov->root);
+		free(ov);
 		problem(problems, NULL,
 		        "%s/%s: the status written for it is not valid; using it "
 		        "without",
 		        e->mo->kind, e->obj.meta.name);
 		return;
 	}
-	e->overlay_used = json_incref(overlay);
-	e->overlaid = true;
+	ov->overlay = json_incref(overlay);
+	e->ov = ov;
 }
 
 static json_t *collect_overlays(const struct k8s_catalog *c)
@@ -464,8 +466,9 @@ void k8s_catalog_build(struct k8s_catalog *c, json_t *problems)
 	for (size_t i = 0; i < c->n_files; i++)
 		for (size_t k = 0; k < c->files[i]->n_entries; k++) {
 			struct cat_entry *e = c->files[i]->entries[k];
-			entry_apply_overlay(e, json_object_get(overlays, e->key),
-			                    c->build_problems);
+			char key[512];
+			object_key(e->obj.kind, e->obj.meta.ns, e->obj.meta.name, key, sizeof(key));
+			entry_apply_overlay(e, json_object_get(overlays, key), c->build_problems);
 			if (all != NULL)
 				all[n] = (struct ranked){ entry_object(e), n };
 			n++;

@@ -11,11 +11,12 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+/* IPv4 or IPv6 only: 28 bytes, not sockaddr_storage's 128, because
+ * Kubernetes objects carry thousands of them. */
 union sockaddr_any {
 	struct sockaddr sa;
 	struct sockaddr_in in;
 	struct sockaddr_in6 in6;
-	struct sockaddr_storage ss;
 };
 
 #define ADDR_TEXT_MAX 48

@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *v1 = next_part(&data, &size, &len1);
 	const uint8_t *overlay = next_part(&data, &size, &len2);
 	const uint8_t *v2 = next_part(&data, &size, &len3);
-	struct k8s_catalog *c = k8s_catalog_new();
+	struct k8s_catalog *c = k8s_catalog_new(false);
 
 	k8s_catalog_put(c, "a.yaml", false, (const char *)v1, len1, NULL);
 	k8s_catalog_put(c, "state.json", true, (const char *)overlay, len2, NULL);

@@ -23,12 +23,16 @@ struct cat_overlaid {
 	struct k8s_object obj;
 };
 
-/* An object, as written and, when an overlay applies, as merged. */
+/* An object, as written and, when an overlay applies, as merged.  A
+ * detached entry (no set, no tree) carries an overlay's status in obj
+ * itself instead, keeping the status it was written with aside. */
 struct cat_entry {
 	struct cat_set *from;
 	const struct manifest_obj *mo;
 	struct k8s_object obj;
 	struct cat_overlaid *ov;
+	json_t *status_overlay; /* detached: the overlay whose status obj carries */
+	json_t *written_status; /* detached, while an overlay applies */
 };
 
 struct cat_file {
@@ -46,6 +50,7 @@ struct k8s_catalog {
 	size_t n_files;
 	struct k8s_store store;
 	json_t *build_problems;
+	bool keep_trees;
 };
 
 static void set_unref(struct cat_set *s)
@@ -70,6 +75,8 @@ static void entry_drop_overlay(struct cat_entry *e)
 static void entry_free(struct cat_entry *e)
 {
 	entry_drop_overlay(e);
+	json_decref(e->status_overlay);
+	json_decref(e->written_status);
 	k8s_object_free(&e->obj);
 	set_unref(e->from);
 	free(e);
@@ -273,8 +280,8 @@ static void keep_last_valid(struct cat_file *f, struct cat_entry **old, size_t n
 	}
 }
 
-/* A clean file's EndpointSlices keep copies of what they need, and when
- * the whole file is such, its trees and positions go (catalog.h: they
+/* A clean file's EndpointSlices and Services keep copies of what they
+ * need, and when the whole file is such, its trees and positions go (they
  * are most of an agent's memory otherwise). */
 static bool detach_what_can_go(struct cat_file *f)
 {
@@ -329,7 +336,7 @@ size_t k8s_catalog_put(struct k8s_catalog *c, const char *path, bool overlay, co
 	bool standalone = false;
 	if (s->set.n_errors > 0)
 		keep_last_valid(f, old, n_old, problems);
-	else
+	else if (!c->keep_trees)
 		standalone = detach_what_can_go(f);
 	for (size_t i = 0; i < n_old; i++)
 		if (old[i] != NULL)
@@ -385,9 +392,39 @@ static json_t *merged_root(const json_t *root, const json_t *overlay)
 	return copy;
 }
 
+/* A detached entry has no tree to merge an overlay into; for the kinds
+ * that detach an overlay only carries a status, which replaces its own. */
+static void entry_apply_status(struct cat_entry *e, json_t *overlay, json_t *problems)
+{
+	if (overlay == e->status_overlay || (overlay != NULL && e->status_overlay != NULL &&
+	                                     json_equal(overlay, e->status_overlay)))
+		return;
+	json_t *status = overlay != NULL ? json_object_get(overlay, "status") : e->written_status;
+	json_t *written = e->status_overlay == NULL ? json_incref((json_t *)e->obj.status) : NULL;
+	if (k8s_object_set_status(&e->obj, status) < 0) {
+		json_decref(written);
+		problem(problems, NULL,
+		        "%s/%s: the status written for it is not valid; using it without",
+		        k8s_kind_name(e->obj.kind), e->obj.meta.name);
+		return;
+	}
+	if (written != NULL)
+		e->written_status = written;
+	json_decref(e->status_overlay);
+	e->status_overlay = json_incref(overlay);
+	if (overlay == NULL) {
+		json_decref(e->written_status);
+		e->written_status = NULL;
+	}
+}
+
 static void entry_apply_overlay(struct cat_entry *e, json_t *overlay, json_t *problems)
 {
-	if (overlay == NULL || e->mo == NULL) {
+	if (e->mo == NULL) {
+		entry_apply_status(e, overlay, problems);
+		return;
+	}
+	if (overlay == NULL) {
 		entry_drop_overlay(e);
 		return;
 	}
@@ -511,11 +548,12 @@ json_t *k8s_catalog_problems(const struct k8s_catalog *c)
 	return all;
 }
 
-struct k8s_catalog *k8s_catalog_new(void)
+struct k8s_catalog *k8s_catalog_new(bool keep_trees)
 {
 	struct k8s_catalog *c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
+	c->keep_trees = keep_trees;
 	k8s_store_init(&c->store);
 	c->build_problems = json_array();
 	return c;

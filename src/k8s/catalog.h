@@ -14,6 +14,10 @@
  * API server merges a status subresource.  An overlay whose object is gone
  * is ignored.
  *
+ * Files of nothing but Services and EndpointSlices, by far the most
+ * numerous objects, keep no trees once decoded (k8s_object_detach); a
+ * Service's overlay then replaces its status in place.
+ *
  * No I/O here: the caller reads files (source_dir) and hands their text in.
  */
 #ifndef KBGP_K8S_CATALOG_H
@@ -28,7 +32,10 @@
 
 struct k8s_catalog;
 
-struct k8s_catalog *k8s_catalog_new(void);
+/* keep_trees: every object keeps the tree it was decoded from (kbgpctl
+ * shows objects as written); otherwise Services and EndpointSlices let
+ * theirs go (see above). */
+struct k8s_catalog *k8s_catalog_new(bool keep_trees);
 void k8s_catalog_free(struct k8s_catalog *c);
 /* A file's current text: every problem found is added to problems (a JSON
  * array of strings, may be NULL) and counted in the return value. */

@@ -366,6 +366,11 @@ void k8s_object_free(struct k8s_object *o)
 	if ((unsigned)o->kind < K8S_KIND_COUNT)
 		kinds[o->kind].free(o);
 	memset(&o->u, 0, sizeof(o->u));
+	if (o->owned != NULL) {
+		json_decref((json_t *)o->meta.labels);
+		json_decref((json_t *)o->meta.annotations);
+		json_decref((json_t *)o->status);
+	}
 	free(o->owned);
 	o->owned = NULL;
 }
@@ -393,40 +398,88 @@ static const char *keep_string(struct arena *a, const char *s)
 	return copy;
 }
 
-static size_t slice_text_size(const struct k8s_object *o)
+static size_t meta_text_size(const struct k8s_meta *m)
 {
-	size_t n = text_size(o->meta.name) + text_size(o->meta.ns) + text_size(o->meta.uid) +
-	           text_size(o->meta.creation) + text_size(o->meta.owner) +
-	           text_size(o->meta.file) + text_size(o->u.slice.service);
+	return text_size(m->name) + text_size(m->ns) + text_size(m->uid) + text_size(m->creation) +
+	       text_size(m->owner) + text_size(m->file);
+}
+
+static void keep_meta(struct arena *a, struct k8s_meta *m)
+{
+	m->name = keep_string(a, m->name);
+	m->ns = keep_string(a, m->ns);
+	m->uid = keep_string(a, m->uid);
+	m->creation = keep_string(a, m->creation);
+	m->owner = keep_string(a, m->owner);
+	m->file = keep_string(a, m->file);
+}
+
+static size_t text_to_keep(const struct k8s_object *o)
+{
+	size_t n = meta_text_size(&o->meta);
+	if (o->kind == K8S_SERVICE)
+		return n + text_size(o->u.service.lb_class);
+	n += text_size(o->u.slice.service);
 	for (size_t i = 0; i < o->u.slice.n_endpoints; i++)
 		n += text_size(o->u.slice.endpoints[i].node_name);
 	return n;
 }
 
-/* Labels and annotations are dropped: nothing selects EndpointSlices by
- * label but the service name, which is kept. */
+/* A Service keeps its labels (selectors read them), annotations (LB IPAM
+ * reads them) and status by reference; an EndpointSlice drops them: nothing
+ * selects EndpointSlices by label but the service name, which is kept. */
 int k8s_object_detach(struct k8s_object *o)
 {
-	if (o->kind != K8S_ENDPOINT_SLICE || o->owned != NULL)
+	if ((o->kind != K8S_ENDPOINT_SLICE && o->kind != K8S_SERVICE) || o->owned != NULL)
 		return -1;
-	struct arena a = { .cap = slice_text_size(o) + 1 };
+	struct arena a = { .cap = text_to_keep(o) + 1 };
 	a.p = malloc(a.cap);
 	if (a.p == NULL)
 		return -1;
-	struct k8s_meta *m = &o->meta;
-	m->name = keep_string(&a, m->name);
-	m->ns = keep_string(&a, m->ns);
-	m->uid = keep_string(&a, m->uid);
-	m->creation = keep_string(&a, m->creation);
-	m->owner = keep_string(&a, m->owner);
-	m->file = keep_string(&a, m->file);
-	m->labels = m->annotations = NULL;
-	o->u.slice.service = keep_string(&a, o->u.slice.service);
-	for (size_t i = 0; i < o->u.slice.n_endpoints; i++)
-		o->u.slice.endpoints[i].node_name =
-		        keep_string(&a, o->u.slice.endpoints[i].node_name);
+	keep_meta(&a, &o->meta);
+	if (o->kind == K8S_SERVICE) {
+		json_incref((json_t *)o->meta.labels);
+		json_incref((json_t *)o->meta.annotations);
+		json_incref((json_t *)o->status);
+		o->u.service.lb_class = keep_string(&a, o->u.service.lb_class);
+	} else {
+		o->meta.labels = o->meta.annotations = NULL;
+		o->status = NULL;
+		o->u.slice.service = keep_string(&a, o->u.slice.service);
+		for (size_t i = 0; i < o->u.slice.n_endpoints; i++)
+			o->u.slice.endpoints[i].node_name =
+			        keep_string(&a, o->u.slice.endpoints[i].node_name);
+	}
 	o->src = NULL;
-	o->status = NULL;
 	o->owned = a.p;
 	return 0;
+}
+
+int k8s_object_set_status(struct k8s_object *o, json_t *status)
+{
+	if (o->kind != K8S_SERVICE || o->owned == NULL)
+		return -1;
+	/* The status alone, decoded as the Service it belongs to would be. */
+	struct manifest_set set;
+	manifest_set_init(&set, NULL);
+	json_t *root = json_pack("{s:s, s:s, s:{s:s, s:s?}}", "apiVersion", "v1", "kind", "Service",
+	                         "metadata", "name", o->meta.name, "namespace", o->meta.ns);
+	if (root != NULL && status != NULL)
+		json_object_set(root, "status", status);
+	struct k8s_object fresh;
+	int rc = -1;
+	if (manifest_add_json(&set, o->meta.file, root) == 0 &&
+	    k8s_decode(&set, &set.objs[0], &fresh) == 1) {
+		struct k8s_service *svc = &o->u.service;
+		free(svc->ingress_ips);
+		svc->ingress_ips = fresh.u.service.ingress_ips;
+		svc->n_ingress_ips = fresh.u.service.n_ingress_ips;
+		fresh.u.service.ingress_ips = NULL;
+		k8s_object_free(&fresh);
+		json_decref((json_t *)o->status);
+		o->status = json_incref(status);
+		rc = 0;
+	}
+	manifest_set_free(&set);
+	return rc;
 }

@@ -324,13 +324,20 @@ struct k8s_object {
 int k8s_decode(struct manifest_set *set, const struct manifest_obj *obj, struct k8s_object *out);
 void k8s_object_free(struct k8s_object *o);
 /*
- * Make a decoded EndpointSlice independent of the manifest it came from
- * (its strings copied; its labels dropped: only the service name, kept,
- * selects EndpointSlices), so the tree and positions can go:
- * thousands of them are most of an agent's memory otherwise.  0, or -1
- * (nothing changed) for other kinds or when out of memory.  A detached
- * object has no src and no status.
+ * Make a decoded EndpointSlice or Service independent of the manifest it
+ * came from, so the tree and positions can go: thousands of them are most
+ * of an agent's memory otherwise.  Strings are copied; a Service keeps its
+ * labels, annotations and status by reference, an EndpointSlice drops them
+ * (only the service name, kept, selects it).  0, or -1 (nothing changed)
+ * for other kinds or when out of memory.  A detached object has no src.
  */
 int k8s_object_detach(struct k8s_object *o);
+/*
+ * A detached Service's status replaced (NULL: none), as a status
+ * subresource update does, its ingress addresses decoded again.  0, or -1
+ * (nothing changed) when the status is not valid, for other objects, or
+ * when out of memory.
+ */
+int k8s_object_set_status(struct k8s_object *o, json_t *status);
 
 #endif

@@ -436,7 +436,7 @@ struct source_api *source_api_open(struct loop *l, const struct source_api_cfg *
 		return NULL;
 	s->loop = l;
 	s->cfg = *cfg;
-	s->catalog = k8s_catalog_new();
+	s->catalog = k8s_catalog_new(false);
 	s->client = api_client_new(l, cfg->endpoint);
 	loop_timer_init(&s->settle, on_settled);
 	for (int k = 0; k < K8S_KIND_COUNT; k++) {

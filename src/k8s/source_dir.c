@@ -334,7 +334,7 @@ struct source_dir *source_dir_open(struct loop *l, const struct source_dir_cfg *
 	s->inotify_fd = -1;
 	s->touched = json_object();
 	loop_timer_init(&s->settle, on_settled);
-	s->catalog = k8s_catalog_new();
+	s->catalog = k8s_catalog_new(false);
 	if (s->catalog == NULL || s->touched == NULL || watch_dirs(s) < 0) {
 		log_emit(LOG_ERROR, "manifests", NULL, "cannot watch %s: %s", cfg->dirs[0],
 		         strerror(errno));

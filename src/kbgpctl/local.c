@@ -88,7 +88,7 @@ static void print_warnings(FILE *err, json_t *problems)
 
 struct k8s_catalog *local_load(const char *dir, const char *state, FILE *err)
 {
-	struct k8s_catalog *c = k8s_catalog_new();
+	struct k8s_catalog *c = k8s_catalog_new(true);
 	struct put_ctx base = { c, false };
 	if (c == NULL) {
 		fprintf(err, "kbgpctl: out of memory\n");

@@ -21,6 +21,11 @@
 #define ID_BASE          0x6b620000u /* "kb": away from small ids others pick */
 #define RESYNC_LINK_MS   100
 #define RESOLVE_EVERY_MS 30000
+/* A resync dumps the kernel's routes and walks the whole table, blocking
+ * the loop; while a backlog this long is being written (a full table going
+ * in) it would be redone by the writes anyway, so it waits. */
+#define RESYNC_BACKLOG     20000
+#define RESYNC_POSTPONE_MS 500
 
 /* --- ids other owners use --- */
 
@@ -366,7 +371,12 @@ static void resync(struct fib *f)
 
 static void on_resync(struct loop_timer *t)
 {
-	resync(container_of(t, struct fib, resync_timer));
+	struct fib *f = container_of(t, struct fib, resync_timer);
+	if (f->n_queue - f->done_queue > RESYNC_BACKLOG) {
+		loop_timer_at(f->loop, t, loop_now(f->loop) + RESYNC_POSTPONE_MS);
+		return;
+	}
+	resync(f);
 }
 
 /* --- start and stop --- */

@@ -393,6 +393,8 @@ int fib_kernel_open(struct fib *f)
 		log_emit(LOG_ERROR, "fib", NULL, "cannot open netlink: %s", strerror(errno));
 		return -1;
 	}
+	if (nl_writer_start(&f->wr) < 0)
+		log_emit(LOG_WARN, "fib", NULL, "no writer thread: writing from the loop");
 	f->hash_policy[0] = hash_policy(0, f->cfg.hash_policy4);
 	f->hash_policy[1] = hash_policy(1, f->cfg.hash_policy6);
 	if (read_leftovers(f) < 0) {

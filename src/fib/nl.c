@@ -6,8 +6,9 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
-#include <stdlib.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -25,6 +26,9 @@
 #define RCVBUF (64u << 20)
 /* The kernel refuses a sendmsg larger than the send buffer (EMSGSIZE). */
 #define SNDBUF (BUF_SIZE * 2)
+/* Batches the writer holds; the loop waits for a free one (the kernel
+ * takes a batch in milliseconds). */
+#define WRITER_DEPTH 8
 
 int nl_open(struct nl_sock *s, const unsigned *groups)
 {
@@ -59,8 +63,12 @@ int nl_open(struct nl_sock *s, const unsigned *groups)
 	return 0;
 }
 
+static void writer_stop(struct nl_writer *w);
+
 void nl_close(struct nl_sock *s)
 {
+	if (s->writer != NULL)
+		writer_stop(s->writer);
 	if (s->batch != NULL)
 		mnl_nlmsg_batch_stop(s->batch);
 	if (s->mnl != NULL)
@@ -77,14 +85,119 @@ struct nlmsghdr *nl_put(struct nl_sock *s)
 	return nlh;
 }
 
-static int send_all(struct nl_sock *s, const void *buf, size_t len)
+static int sendto_all(struct mnl_socket *mnl, const void *buf, size_t len)
 {
-	while (mnl_socket_sendto(s->mnl, buf, len) < 0) {
+	while (mnl_socket_sendto(mnl, buf, len) < 0) {
 		if (errno == EINTR)
 			continue;
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- the writer thread ---- */
+
+struct nl_writer {
+	struct mnl_socket *mnl;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t changed;
+	char *slot[WRITER_DEPTH];
+	size_t len[WRITER_DEPTH];
+	unsigned head, count;
+	bool stopping;
+	int error; /* errno of a failed send, reported by the next one */
+};
+
+static void *writer_run(void *arg)
+{
+	struct nl_writer *w = arg;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->count == 0 && !w->stopping)
+			pthread_cond_wait(&w->changed, &w->mu);
+		if (w->count == 0)
+			break;
+		unsigned at = w->head;
+		pthread_mutex_unlock(&w->mu);
+		int rc = sendto_all(w->mnl, w->slot[at], w->len[at]);
+		int err = errno;
+		pthread_mutex_lock(&w->mu);
+		if (rc < 0 && w->error == 0)
+			w->error = err;
+		w->head = (w->head + 1) % WRITER_DEPTH;
+		w->count--;
+		pthread_cond_broadcast(&w->changed);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* A copy of the batch joins the queue, after waiting for room. */
+static int writer_push(struct nl_writer *w, const void *buf, size_t len)
+{
+	pthread_mutex_lock(&w->mu);
+	while (w->count == WRITER_DEPTH)
+		pthread_cond_wait(&w->changed, &w->mu);
+	unsigned at = (w->head + w->count) % WRITER_DEPTH;
+	memcpy(w->slot[at], buf, len);
+	w->len[at] = len;
+	w->count++;
+	int err = w->error;
+	w->error = 0;
+	pthread_cond_broadcast(&w->changed);
+	pthread_mutex_unlock(&w->mu);
+	errno = err;
+	return err == 0 ? 0 : -1;
+}
+
+static void writer_free(struct nl_writer *w)
+{
+	for (unsigned i = 0; i < WRITER_DEPTH; i++)
+		free(w->slot[i]);
+	free(w);
+}
+
+static void writer_stop(struct nl_writer *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->stopping = true;
+	pthread_cond_broadcast(&w->changed);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->changed);
+	pthread_mutex_destroy(&w->mu);
+	writer_free(w);
+}
+
+int nl_writer_start(struct nl_sock *s)
+{
+	struct nl_writer *w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return -1;
+	w->mnl = s->mnl;
+	for (unsigned i = 0; i < WRITER_DEPTH; i++)
+		if ((w->slot[i] = malloc(BUF_SIZE)) == NULL) {
+			writer_free(w);
+			return -1;
+		}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->changed, NULL);
+	if (pthread_create(&w->thread, NULL, writer_run, w) != 0) {
+		pthread_cond_destroy(&w->changed);
+		pthread_mutex_destroy(&w->mu);
+		writer_free(w);
+		return -1;
+	}
+	s->writer = w;
+	return 0;
+}
+
+static int send_all(struct nl_sock *s, const void *buf, size_t len)
+{
+	if (s->writer != NULL)
+		return writer_push(s->writer, buf, len);
+	return sendto_all(s->mnl, buf, len);
 }
 
 /* Send everything but the message past the batch's end, which moves to

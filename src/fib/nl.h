@@ -3,6 +3,12 @@
  * writes whose errors come back later (nl_put, nl_send, nl_receive), a
  * blocking question and its answers (nl_query), or multicast
  * notifications (nl_open with groups).
+ *
+ * A write socket may hand its full batches to a writer thread
+ * (nl_writer_start): rtnetlink does a message's work inside the sender's
+ * system call, so a full table's kernel work then runs on another core
+ * while the event loop goes on.  Batches leave in order; replies are read
+ * on the loop as before.
  */
 #ifndef KBGP_FIB_NL_H
 #define KBGP_FIB_NL_H
@@ -14,6 +20,7 @@
 
 struct mnl_socket;
 struct mnl_nlmsg_batch;
+struct nl_writer;
 
 struct nl_sock {
 	struct mnl_socket *mnl;
@@ -23,11 +30,16 @@ struct nl_sock {
 	char *buf; /* the batch being filled, then the receive buffer */
 	struct mnl_nlmsg_batch *batch;
 	size_t queued; /* messages in the batch */
+	struct nl_writer *writer;
 };
 
 /* groups: RTNLGRP_* numbers to join, ended by 0 (NULL for none). */
 int nl_open(struct nl_sock *s, const unsigned *groups);
+/* Closing sends what the writer still holds first. */
 void nl_close(struct nl_sock *s);
+/* Batches go out from a thread of their own from now on; -1 (and they
+ * go out synchronously as before) if it cannot start. */
+int nl_writer_start(struct nl_sock *s);
 
 /* Room for one message (KMSG_MAX bytes) at the end of the batch. */
 struct nlmsghdr *nl_put(struct nl_sock *s);

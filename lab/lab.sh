@@ -431,30 +431,34 @@ agent_restart() {
 # Commands
 # ------------------------------------------------------------------------------------------------------
 
-# want_source SOURCE : SOURCE (default: the one in use, else manifests), checked.
-want_source() {
-    local s=${1:-$(source_kind)}
-    [[ $s == manifests || $s == api ]] || die "--source manifests|api"
-    echo "$s"
-}
-
-cmd_up() {
-    local router="" source="" fib=0 n
+# lab_opts COMMAND ARGS... : COMMAND's options into ROUTER (default: the one running, else kbgpd),
+# SOURCE (default: the one in use, else manifests) and, for up, FIB_IMPORT; checked.
+lab_opts() {
+    local cmd=$1
+    shift
+    ROUTER="" SOURCE="" FIB_IMPORT=0
     while (($#)); do
         case $1 in
-            --router) router=${2:-}; shift ;;
-            --router=*) router=${1#*=} ;;
-            --source) source=${2:-}; shift ;;
-            --source=*) source=${1#*=} ;;
-            --fib-import) fib=1 ;;
-            *) die "up: unknown argument '$1'" ;;
+            --router) ROUTER=${2:-}; shift ;;
+            --router=*) ROUTER=${1#*=} ;;
+            --source) SOURCE=${2:-}; shift ;;
+            --source=*) SOURCE=${1#*=} ;;
+            --fib-import) [[ $cmd == up ]] || die "$cmd: unknown argument '$1'"; FIB_IMPORT=1 ;;
+            *) die "$cmd: unknown argument '$1'" ;;
         esac
         shift
     done
-    [[ -n $router ]] || router=$(router_kind)
-    [[ -n $router ]] || router=kbgpd
-    [[ $router == kbgpd || $router == frr ]] || die "--router kbgpd|frr"
-    source=$(want_source "$source") || exit 1
+    [[ -n $ROUTER ]] || ROUTER=$(router_kind)
+    [[ -n $ROUTER ]] || ROUTER=kbgpd
+    [[ $ROUTER == kbgpd || $ROUTER == frr ]] || die "--router kbgpd|frr"
+    [[ -n $SOURCE ]] || SOURCE=$(source_kind)
+    [[ $SOURCE == manifests || $SOURCE == api ]] || die "--source manifests|api"
+}
+
+cmd_up() {
+    local router source fib n
+    lab_opts up "$@"
+    router=$ROUTER source=$SOURCE fib=$FIB_IMPORT
     need_bins
     [[ $router == frr ]] && ! need_frr && die "FRR is not installed (zebra, bgpd in $KBGP_LAB_FRR_BIN, vtysh)"
     lab_up || die "the topology did not come up"
@@ -781,21 +785,9 @@ check_on_exit() {
 }
 
 cmd_check() {
-    local router="" source="" n t cp_pod
-    while (($#)); do
-        case $1 in
-            --router) router=${2:-}; shift ;;
-            --router=*) router=${1#*=} ;;
-            --source) source=${2:-}; shift ;;
-            --source=*) source=${1#*=} ;;
-            *) die "check: unknown argument '$1'" ;;
-        esac
-        shift
-    done
-    [[ -n $router ]] || router=$(router_kind)
-    [[ -n $router ]] || router=kbgpd
-    [[ $router == kbgpd || $router == frr ]] || die "--router kbgpd|frr"
-    source=$(want_source "$source") || exit 1
+    local router source n t cp_pod
+    lab_opts check "$@"
+    router=$ROUTER source=$SOURCE
     if [[ -z ${_KBGP_LAB_CHECK_BOUNDED:-} ]]; then
         # The whole check is bounded: SIGTERM after 300 s (the trap takes the lab down), SIGKILL 20 s later.
         export _KBGP_LAB_CHECK_BOUNDED=1

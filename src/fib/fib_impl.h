@@ -45,6 +45,11 @@ struct fib_route {
 
 /* fib.c */
 void fib_queue(struct fib *f, struct fib_route *r);
+/* Routes queued and not yet written. */
+static inline size_t fib_backlog(const struct fib *f)
+{
+	return f->n_queue - f->done_queue;
+}
 struct fib_route *fib_route_get(struct fib *f, uint8_t af, uint8_t len, const uint8_t *addr,
                                 bool create);
 void fib_route_settle(struct fib *f, struct fib_route *r);

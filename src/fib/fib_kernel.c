@@ -372,7 +372,7 @@ static void resync(struct fib *f)
 static void on_resync(struct loop_timer *t)
 {
 	struct fib *f = container_of(t, struct fib, resync_timer);
-	if (f->n_queue - f->done_queue > RESYNC_BACKLOG) {
+	if (fib_backlog(f) > RESYNC_BACKLOG) {
 		loop_timer_at(f->loop, t, loop_now(f->loop) + RESYNC_POSTPONE_MS);
 		return;
 	}

@@ -25,14 +25,14 @@ struct cat_overlaid {
 
 /* An object, as written and, when an overlay applies, as merged.  A
  * detached entry (no set, no tree) carries an overlay's status in obj
- * itself instead, keeping the status it was written with aside. */
+ * itself instead, and keeps the status it was written with aside. */
 struct cat_entry {
 	struct cat_set *from;
 	const struct manifest_obj *mo;
 	struct k8s_object obj;
 	struct cat_overlaid *ov;
 	json_t *status_overlay; /* detached: the overlay whose status obj carries */
-	json_t *written_status; /* detached, while an overlay applies */
+	json_t *written_status; /* detached: the status it was written with */
 };
 
 struct cat_file {
@@ -296,6 +296,7 @@ static bool detach_what_can_go(struct cat_file *f)
 		set_unref(e->from);
 		e->from = NULL;
 		e->mo = NULL;
+		e->written_status = json_incref((json_t *)e->obj.status);
 	}
 	return true;
 }
@@ -343,11 +344,11 @@ size_t k8s_catalog_put(struct k8s_catalog *c, const char *path, bool overlay, co
 			entry_free(old[i]);
 	free(old);
 	set_unref(f->set);
-	f->set = s;
-	if (standalone) {
-		set_unref(f->set);
-		f->set = NULL;
-	}
+	f->set = NULL;
+	if (standalone)
+		set_unref(s); /* its entries let go of it: nothing is left to need it */
+	else
+		f->set = s;
 	return json_array_size(f->problems);
 }
 
@@ -400,22 +401,14 @@ static void entry_apply_status(struct cat_entry *e, json_t *overlay, json_t *pro
 	                                     json_equal(overlay, e->status_overlay)))
 		return;
 	json_t *status = overlay != NULL ? json_object_get(overlay, "status") : e->written_status;
-	json_t *written = e->status_overlay == NULL ? json_incref((json_t *)e->obj.status) : NULL;
 	if (k8s_object_set_status(&e->obj, status) < 0) {
-		json_decref(written);
 		problem(problems, NULL,
 		        "%s/%s: the status written for it is not valid; using it without",
 		        k8s_kind_name(e->obj.kind), e->obj.meta.name);
 		return;
 	}
-	if (written != NULL)
-		e->written_status = written;
 	json_decref(e->status_overlay);
 	e->status_overlay = json_incref(overlay);
-	if (overlay == NULL) {
-		json_decref(e->written_status);
-		e->written_status = NULL;
-	}
 }
 
 static void entry_apply_overlay(struct cat_entry *e, json_t *overlay, json_t *problems)

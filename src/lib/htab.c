@@ -1,9 +1,19 @@
 /*
- * htab: pointer hash set.
+ * htab: pointer hash set.  A slot is empty when its tag is 0, so probing
+ * reads the tag array alone (16 slots per cache line) and touches a slot's
+ * pointer only when the tags match.
  */
 #include "lib/htab.h"
 
 #include <stdlib.h>
+
+/* The kept bits of a hash, never 0: 0 marks an empty slot.  Tags also
+ * place elements, so growing and deleting need no element. */
+static uint32_t tag_of(uint64_t hash)
+{
+	uint32_t tag = (uint32_t)hash;
+	return tag != 0 ? tag : 1;
+}
 
 void htab_init(struct htab *t)
 {
@@ -13,7 +23,7 @@ void htab_init(struct htab *t)
 void htab_free(struct htab *t)
 {
 	free(t->slots);
-	free(t->hashes);
+	free(t->tags);
 	htab_init(t);
 }
 
@@ -23,41 +33,41 @@ void *htab_find(const struct htab *t, uint64_t hash, const void *key,
 	if (t->cap == 0)
 		return NULL;
 	size_t mask = t->cap - 1;
-	uint32_t h = (uint32_t)hash;
-	for (size_t i = h & mask; t->slots[i] != NULL; i = (i + 1) & mask)
-		if (t->hashes[i] == h && eq(t->slots[i], key))
+	uint32_t tag = tag_of(hash);
+	for (size_t i = tag & mask; t->tags[i] != 0; i = (i + 1) & mask)
+		if (t->tags[i] == tag && eq(t->slots[i], key))
 			return t->slots[i];
 	return NULL;
 }
 
-static void put(void **slots, uint32_t *hashes, size_t mask, uint32_t h, void *elem)
+static void put(void **slots, uint32_t *tags, size_t mask, uint32_t tag, void *elem)
 {
-	size_t i = h & mask;
-	while (slots[i] != NULL)
+	size_t i = tag & mask;
+	while (tags[i] != 0)
 		i = (i + 1) & mask;
 	slots[i] = elem;
-	hashes[i] = h;
+	tags[i] = tag;
 }
 
 static int grow(struct htab *t)
 {
 	size_t cap = t->cap == 0 ? 64 : t->cap * 2;
 	if (cap > (size_t)UINT32_MAX + 1)
-		return -1; /* the kept hash bits would no longer place elements */
-	void **slots = calloc(cap, sizeof(*slots));
-	uint32_t *hashes = malloc(cap * sizeof(*hashes));
-	if (slots == NULL || hashes == NULL) {
+		return -1; /* the tags would no longer place elements */
+	void **slots = malloc(cap * sizeof(*slots));
+	uint32_t *tags = calloc(cap, sizeof(*tags));
+	if (slots == NULL || tags == NULL) {
 		free(slots);
-		free(hashes);
+		free(tags);
 		return -1;
 	}
 	for (size_t i = 0; i < t->cap; i++)
-		if (t->slots[i] != NULL)
-			put(slots, hashes, cap - 1, t->hashes[i], t->slots[i]);
+		if (t->tags[i] != 0)
+			put(slots, tags, cap - 1, t->tags[i], t->slots[i]);
 	free(t->slots);
-	free(t->hashes);
+	free(t->tags);
 	t->slots = slots;
-	t->hashes = hashes;
+	t->tags = tags;
 	t->cap = cap;
 	return 0;
 }
@@ -66,7 +76,7 @@ int htab_add(struct htab *t, uint64_t hash, void *elem)
 {
 	if ((t->count + 1) * 4 > t->cap * 3 && grow(t) < 0)
 		return -1;
-	put(t->slots, t->hashes, t->cap - 1, (uint32_t)hash, elem);
+	put(t->slots, t->tags, t->cap - 1, tag_of(hash), elem);
 	t->count++;
 	return 0;
 }
@@ -75,33 +85,31 @@ void htab_remove(struct htab *t, uint64_t hash, void *elem)
 {
 	if (t->cap == 0)
 		return;
-	size_t mask = t->cap - 1, hole = (uint32_t)hash & mask;
-	while (t->slots[hole] != elem) {
-		if (t->slots[hole] == NULL)
+	size_t mask = t->cap - 1, hole = tag_of(hash) & mask;
+	for (; t->tags[hole] == 0 || t->slots[hole] != elem; hole = (hole + 1) & mask)
+		if (t->tags[hole] == 0)
 			return;
-		hole = (hole + 1) & mask;
-	}
 	/* Pull later members of the probe run into the hole unless their home
 	 * slot lies in (hole, j]. */
-	for (size_t j = (hole + 1) & mask; t->slots[j] != NULL; j = (j + 1) & mask) {
-		size_t home = t->hashes[j] & mask;
+	for (size_t j = (hole + 1) & mask; t->tags[j] != 0; j = (j + 1) & mask) {
+		size_t home = t->tags[j] & mask;
 		bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
 		if (stays)
 			continue;
 		t->slots[hole] = t->slots[j];
-		t->hashes[hole] = t->hashes[j];
+		t->tags[hole] = t->tags[j];
 		hole = j;
 	}
-	t->slots[hole] = NULL;
+	t->tags[hole] = 0;
 	t->count--;
 }
 
 void *htab_next(const struct htab *t, size_t *pos)
 {
 	while (*pos < t->cap) {
-		void *elem = t->slots[(*pos)++];
-		if (elem != NULL)
-			return elem;
+		size_t i = (*pos)++;
+		if (t->tags[i] != 0)
+			return t->slots[i];
 	}
 	return NULL;
 }

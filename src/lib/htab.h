@@ -2,9 +2,10 @@
  * htab: an open-addressing hash set of pointers, with linear probing and
  * backward-shift deletion (no tombstones, so it stays compact under churn).
  * The caller computes each element's hash and says when two are equal; the
- * table keeps 32 bits of every hash beside its pointer, so probing, growing
- * and deleting never touch an element that does not match.  The table
- * stores pointers only: the elements themselves never move.
+ * table keeps 32 bits of every hash in an array of its own, so probing,
+ * growing and deleting never touch an element, or even its pointer, that
+ * does not match.  The table stores pointers only: the elements themselves
+ * never move.
  */
 #ifndef KBGP_LIB_HTAB_H
 #define KBGP_LIB_HTAB_H
@@ -15,8 +16,8 @@
 
 struct htab {
 	void **slots;
-	uint32_t *hashes; /* beside slots[] */
-	size_t cap;       /* a power of two, or 0 */
+	uint32_t *tags; /* hash bits of slots[i], 0 when empty */
+	size_t cap;     /* a power of two, or 0 */
 	size_t count;
 };
 

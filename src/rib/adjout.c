@@ -21,21 +21,41 @@ void adjout_init(struct adjout *o)
 	memset(o, 0, sizeof(*o));
 }
 
-static struct rib_out **out_of(const struct adjout *o, struct rib_entry *e)
+/* Where what e was sent with is kept, or NULL if its page was never
+ * needed. */
+static struct attrset **sent_slot(const struct adjout *o, const struct rib_entry *e)
 {
-	struct rib_out **pp = &e->out;
-	while (*pp != NULL && (*pp)->owner != o)
-		pp = &(*pp)->next;
-	return pp;
+	size_t page = e->id / ADJOUT_PAGE;
+	return page < o->n_pages && o->sent[page] != NULL ? &o->sent[page][e->id % ADJOUT_PAGE]
+	                                                  : NULL;
 }
 
-static void out_drop(struct adjout *o, struct rib *r, struct rib_entry *e, struct rib_out **pp)
+/* The same, with its page made if need be; NULL out of memory. */
+static struct attrset **sent_slot_make(struct adjout *o, const struct rib_entry *e)
 {
-	struct rib_out *gone = *pp;
-	*pp = gone->next;
-	attrset_unref(&r->attrs, gone->attrs);
-	slab_free(&r->out_slab, gone);
+	size_t page = e->id / ADJOUT_PAGE;
+	if (page >= o->n_pages) {
+		size_t n = page + 1 > o->n_pages * 2 ? page + 1 : o->n_pages * 2;
+		struct attrset ***grown = realloc(o->sent, n * sizeof(*grown));
+		if (grown == NULL)
+			return NULL;
+		memset(grown + o->n_pages, 0, (n - o->n_pages) * sizeof(*grown));
+		o->sent = grown;
+		o->n_pages = n;
+	}
+	if (o->sent[page] == NULL &&
+	    (o->sent[page] = calloc(ADJOUT_PAGE, sizeof(**o->sent))) == NULL)
+		return NULL;
+	return &o->sent[page][e->id % ADJOUT_PAGE];
+}
+
+/* e was withdrawn: forget what it was sent with, and let it go. */
+static void sent_drop(struct adjout *o, struct rib *r, struct rib_entry *e, struct attrset **slot)
+{
+	attrset_unref(&r->attrs, *slot);
+	*slot = NULL;
 	o->count[e->af]--;
+	rib_release(r, e);
 }
 
 /* What a walk forgets: one Adj-RIB-Out's records of one family or all. */
@@ -49,11 +69,9 @@ static void forget_entry(struct rib *r, struct rib_entry *e, void *ctx)
 	struct forget *f = ctx;
 	if (f->af >= 0 && e->af != f->af)
 		return;
-	struct rib_out **pp = out_of(f->o, e);
-	if (*pp == NULL)
-		return;
-	out_drop(f->o, r, e, pp);
-	rib_settle(r, e);
+	struct attrset **slot = sent_slot(f->o, e);
+	if (slot != NULL && *slot != NULL)
+		sent_drop(f->o, r, e, slot);
 }
 
 static void forget(struct adjout *o, struct rib *r, int af)
@@ -69,6 +87,9 @@ void adjout_free(struct adjout *o, struct rib *r)
 	for (size_t i = o->done_pending; i < o->n_pending; i++)
 		rib_release(r, o->pending[i]);
 	free(o->pending);
+	for (size_t i = 0; i < o->n_pages; i++)
+		free(o->sent[i]);
+	free(o->sent);
 	adjout_init(o);
 }
 
@@ -94,10 +115,8 @@ int adjout_mark(struct adjout *o, struct rib_entry *e)
 
 const struct attrset *adjout_sent(const struct adjout *o, const struct rib_entry *e)
 {
-	for (const struct rib_out *n = e->out; n != NULL; n = n->next)
-		if (n->owner == o)
-			return n->attrs;
-	return NULL;
+	struct attrset **slot = sent_slot(o, e);
+	return slot != NULL ? *slot : NULL;
 }
 
 static int group_add(struct group *g, const struct bgp_prefix *p)
@@ -133,35 +152,29 @@ static struct group *group_for(struct group **groups, size_t *n, size_t *cap, st
 	return &(*groups)[(*n)++];
 }
 
-/* Record the new state of e; true when the peer must hear of it. */
+/* Record the new state of e, taking the reference to want; true when the
+ * peer must hear of it.  e is still queued, so a withdrawal cannot free
+ * it here. */
 static bool record(struct adjout *o, struct rib *r, struct rib_entry *e, struct attrset *want)
 {
-	struct rib_out **pp = out_of(o, e), *n = *pp;
-	if (n != NULL && n->attrs == want) {
-		attrset_unref(&r->attrs, want);
-		return false;
-	}
-	if (n == NULL && want == NULL)
-		return false;
-	if (n == NULL) {
-		n = slab_alloc(&r->out_slab);
-		if (n == NULL) {
+	struct attrset **slot = want != NULL ? sent_slot_make(o, e) : sent_slot(o, e);
+	struct attrset *had = slot != NULL ? *slot : NULL;
+	if (had == want || slot == NULL) { /* unchanged, or out of memory */
+		if (want != NULL)
 			attrset_unref(&r->attrs, want);
-			return false;
-		}
-		n->owner = o;
-		n->attrs = want;
-		n->next = e->out;
-		e->out = n;
-		o->count[e->af]++;
-		return true;
+		return false;
 	}
 	if (want == NULL) {
-		out_drop(o, r, e, pp);
+		sent_drop(o, r, e, slot);
 		return true;
 	}
-	attrset_unref(&r->attrs, n->attrs);
-	n->attrs = want;
+	if (had == NULL) {
+		rib_hold(e);
+		o->count[e->af]++;
+	} else {
+		attrset_unref(&r->attrs, had);
+	}
+	*slot = want;
 	return true;
 }
 

@@ -1,9 +1,9 @@
 /*
- * adjout: the Adj-RIB-Out of one peer: what it has been sent (a record on
- * each RIB entry it has advertised), the entries whose advertisement must
- * be looked at again, and the packing of the differences into UPDATEs
- * (withdrawals first, then announcements grouped by attribute set, so
- * prefixes sharing attributes share messages).
+ * adjout: the Adj-RIB-Out of one peer: what it has been sent (the
+ * attribute set of each RIB entry it has advertised, indexed by entry id),
+ * the entries whose advertisement must be looked at again, and the packing
+ * of the differences into UPDATEs (withdrawals first, then announcements
+ * grouped by attribute set, so prefixes sharing attributes share messages).
  */
 #ifndef KBGP_RIB_ADJOUT_H
 #define KBGP_RIB_ADJOUT_H
@@ -15,7 +15,14 @@
 #include "bgp/nlri.h"
 #include "rib/rib.h"
 
+#define ADJOUT_PAGE 1024
+
 struct adjout {
+	/* sent[id / ADJOUT_PAGE][id % ADJOUT_PAGE]: what the entry with that
+	 * id was last sent with, NULL for nothing; a page is allocated when
+	 * the first of its entries goes out.  8 bytes per prefix sent. */
+	struct attrset ***sent;
+	size_t n_pages;
 	/* Entries to look at again, each held in the RIB until then. */
 	struct rib_entry **pending;
 	size_t n_pending, cap_pending;

@@ -41,7 +41,6 @@ void rib_init(struct rib *r, const struct decide_config *cfg,
 	for (int af = 0; af < BGP_AF_COUNT; af++)
 		slab_init(&r->entry_slab[af], sizeof(struct rib_entry) + prefix_bytes((uint8_t)af));
 	slab_init(&r->path_slab, sizeof(struct rib_path));
-	slab_init(&r->out_slab, sizeof(struct rib_out));
 	attrset_table_init(&r->attrs);
 	r->decide = *cfg;
 	r->changed = changed;
@@ -83,15 +82,38 @@ struct rib_entry *rib_next(const struct rib *r, size_t *pos)
 	return e;
 }
 
+/* A free entry id: the lowest never used, or one given back.  The list of
+ * given-back ids grows with the ids, so giving one back cannot fail. */
+static int id_take(struct rib *r, uint32_t *id)
+{
+	if (r->n_free_ids > 0) {
+		*id = r->free_ids[--r->n_free_ids];
+		return 0;
+	}
+	if (r->next_id == r->cap_free_ids) {
+		size_t cap = r->cap_free_ids == 0 ? 1024 : r->cap_free_ids * 2;
+		if (cap > UINT32_MAX)
+			return -1;
+		uint32_t *grown = realloc(r->free_ids, cap * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		r->free_ids = grown;
+		r->cap_free_ids = cap;
+	}
+	*id = r->next_id++;
+	return 0;
+}
+
 static void entry_free(struct rib *r, struct rib_entry *e)
 {
 	htab_remove(&r->entries, entry_hash(e), e);
+	r->free_ids[r->n_free_ids++] = e->id;
 	slab_free(&r->entry_slab[e->af], e);
 }
 
 void rib_settle(struct rib *r, struct rib_entry *e)
 {
-	if (e->paths != NULL || e->held > 0 || e->out != NULL || e->doomed)
+	if (e->paths != NULL || e->held > 0 || e->doomed)
 		return;
 	if (!r->walking) {
 		entry_free(r, e);
@@ -262,10 +284,15 @@ static struct rib_entry *entry_get(struct rib *r, const struct bgp_prefix *p)
 	e = slab_alloc(&r->entry_slab[p->af]);
 	if (e == NULL)
 		return NULL;
+	if (id_take(r, &e->id) < 0) {
+		slab_free(&r->entry_slab[p->af], e);
+		return NULL;
+	}
 	e->af = p->af;
 	e->len = p->len;
 	memcpy(e->addr, p->addr, prefix_bytes(p->af));
 	if (htab_add(&r->entries, hash, e) < 0) {
+		r->free_ids[r->n_free_ids++] = e->id;
 		slab_free(&r->entry_slab[p->af], e);
 		return NULL;
 	}
@@ -441,14 +468,12 @@ void rib_free(struct rib *r)
 			e->paths = p->next;
 			path_free(r, e, p);
 		}
-		for (struct rib_out *o = e->out; o != NULL; o = o->next)
-			attrset_unref(&r->attrs, o->attrs);
 	}
 	htab_free(&r->entries);
 	for (int af = 0; af < BGP_AF_COUNT; af++)
 		slab_destroy(&r->entry_slab[af]);
 	slab_destroy(&r->path_slab);
-	slab_destroy(&r->out_slab);
 	free(r->doomed);
+	free(r->free_ids);
 	attrset_table_free(&r->attrs);
 }

@@ -1,8 +1,9 @@
 /*
  * rib: the routing table of one speaker, for IPv4 and IPv6 unicast.  Each
  * prefix has one entry holding every path to it (the Adj-RIBs-In, seen from
- * the prefix) and what each Adj-RIB-Out last sent for it, so a full table
- * costs one hash lookup per received route and no second table per peer.
+ * the prefix), and a small id by which each Adj-RIB-Out indexes what it
+ * last sent for it, so a full table costs one hash lookup per received
+ * route and no second table per peer.
  * After every change the entry's paths are decided again (rib/decide): the
  * best first, then the rest of its ECMP set, and the layer above hears of
  * entries whose selection changed.  Dropping a source's paths is a table
@@ -32,19 +33,14 @@ struct rib_path {
 	bool stale;     /* kept while its peer restarts (RFC 4724) */
 };
 
-/* What one Adj-RIB-Out last sent for an entry (rib/adjout keeps these). */
-struct rib_out {
-	struct rib_out *next;
-	const void *owner;
-	struct attrset *attrs;
-};
-
-/* One prefix: 32 bytes for IPv4, 40 for IPv6, before its paths. */
+/* One prefix: 24 bytes for IPv4, 40 for IPv6, before its paths. */
 struct rib_entry {
 	struct rib_path *paths;
-	struct rib_out *out;
-	/* Adj-RIBs-Out that still have to look at the entry: it stays, even
-	 * without paths, until they have sent its withdrawal. */
+	/* Dense and reused once the entry is freed: Adj-RIBs-Out index what
+	 * they sent by it. */
+	uint32_t id;
+	/* Adj-RIBs-Out that hold the entry: queued to be looked at, or sent.
+	 * It stays, even without paths, until they have withdrawn it. */
 	uint32_t held;
 	uint8_t af, len;
 	uint8_t reason;          /* enum decide_reason: why the best won */
@@ -77,7 +73,10 @@ void rib_local_attrs(enum bgp_af af, struct bgp_attrs *a);
 
 struct rib {
 	struct htab entries;
-	struct slab entry_slab[BGP_AF_COUNT], path_slab, out_slab;
+	struct slab entry_slab[BGP_AF_COUNT], path_slab;
+	uint32_t next_id;
+	uint32_t *free_ids;
+	size_t n_free_ids, cap_free_ids;
 	struct attrset_table attrs;
 	struct decide_config decide;
 	size_t n_paths;
@@ -129,7 +128,8 @@ struct rib_entry *rib_next(const struct rib *r, size_t *pos);
 /* Call fn on every entry, which may drop paths and out records. */
 void rib_walk(struct rib *r, void (*fn)(struct rib *r, struct rib_entry *e, void *ctx), void *ctx);
 
-/* Keep e until the matching rib_release (an Adj-RIB-Out queued it). */
+/* Keep e until the matching rib_release (an Adj-RIB-Out queued or sent
+ * it). */
 static inline void rib_hold(struct rib_entry *e)
 {
 	e->held++;

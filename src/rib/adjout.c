@@ -23,7 +23,7 @@ void adjout_init(struct adjout *o)
 
 /* Where what e was sent with is kept, or NULL if its page was never
  * needed. */
-static struct attrset **sent_slot(const struct adjout *o, const struct rib_entry *e)
+static uint32_t *sent_slot(const struct adjout *o, const struct rib_entry *e)
 {
 	size_t page = e->id / ADJOUT_PAGE;
 	return page < o->n_pages && o->sent[page] != NULL ? &o->sent[page][e->id % ADJOUT_PAGE]
@@ -31,12 +31,12 @@ static struct attrset **sent_slot(const struct adjout *o, const struct rib_entry
 }
 
 /* The same, with its page made if need be; NULL out of memory. */
-static struct attrset **sent_slot_make(struct adjout *o, const struct rib_entry *e)
+static uint32_t *sent_slot_make(struct adjout *o, const struct rib_entry *e)
 {
 	size_t page = e->id / ADJOUT_PAGE;
 	if (page >= o->n_pages) {
 		size_t n = page + 1 > o->n_pages * 2 ? page + 1 : o->n_pages * 2;
-		struct attrset ***grown = realloc(o->sent, n * sizeof(*grown));
+		uint32_t **grown = realloc(o->sent, n * sizeof(*grown));
 		if (grown == NULL)
 			return NULL;
 		memset(grown + o->n_pages, 0, (n - o->n_pages) * sizeof(*grown));
@@ -50,10 +50,10 @@ static struct attrset **sent_slot_make(struct adjout *o, const struct rib_entry 
 }
 
 /* e was withdrawn: forget what it was sent with, and let it go. */
-static void sent_drop(struct adjout *o, struct rib *r, struct rib_entry *e, struct attrset **slot)
+static void sent_drop(struct adjout *o, struct rib *r, struct rib_entry *e, uint32_t *slot)
 {
-	attrset_unref(&r->attrs, *slot);
-	*slot = NULL;
+	attrset_unref(&r->attrs, attrset_by_id(&r->attrs, *slot));
+	*slot = 0;
 	o->count[e->af]--;
 	rib_release(r, e);
 }
@@ -69,8 +69,8 @@ static void forget_entry(struct rib *r, struct rib_entry *e, void *ctx)
 	struct forget *f = ctx;
 	if (f->af >= 0 && e->af != f->af)
 		return;
-	struct attrset **slot = sent_slot(f->o, e);
-	if (slot != NULL && *slot != NULL)
+	uint32_t *slot = sent_slot(f->o, e);
+	if (slot != NULL && *slot != 0)
 		sent_drop(f->o, r, e, slot);
 }
 
@@ -113,10 +113,11 @@ int adjout_mark(struct adjout *o, struct rib_entry *e)
 	return 0;
 }
 
-const struct attrset *adjout_sent(const struct adjout *o, const struct rib_entry *e)
+const struct attrset *adjout_sent(const struct adjout *o, const struct rib *r,
+                                  const struct rib_entry *e)
 {
-	struct attrset **slot = sent_slot(o, e);
-	return slot != NULL ? *slot : NULL;
+	uint32_t *slot = sent_slot(o, e);
+	return slot != NULL ? attrset_by_id(&r->attrs, *slot) : NULL;
 }
 
 static int group_add(struct group *g, const struct bgp_prefix *p)
@@ -157,8 +158,8 @@ static struct group *group_for(struct group **groups, size_t *n, size_t *cap, st
  * it here. */
 static bool record(struct adjout *o, struct rib *r, struct rib_entry *e, struct attrset *want)
 {
-	struct attrset **slot = want != NULL ? sent_slot_make(o, e) : sent_slot(o, e);
-	struct attrset *had = slot != NULL ? *slot : NULL;
+	uint32_t *slot = want != NULL ? sent_slot_make(o, e) : sent_slot(o, e);
+	struct attrset *had = slot != NULL ? attrset_by_id(&r->attrs, *slot) : NULL;
 	if (had == want || slot == NULL) { /* unchanged, or out of memory */
 		if (want != NULL)
 			attrset_unref(&r->attrs, want);
@@ -174,7 +175,7 @@ static bool record(struct adjout *o, struct rib *r, struct rib_entry *e, struct 
 	} else {
 		attrset_unref(&r->attrs, had);
 	}
-	*slot = want;
+	*slot = want->id;
 	return true;
 }
 

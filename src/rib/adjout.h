@@ -18,10 +18,11 @@
 #define ADJOUT_PAGE 1024
 
 struct adjout {
-	/* sent[id / ADJOUT_PAGE][id % ADJOUT_PAGE]: what the entry with that
-	 * id was last sent with, NULL for nothing; a page is allocated when
-	 * the first of its entries goes out.  8 bytes per prefix sent. */
-	struct attrset ***sent;
+	/* sent[id / ADJOUT_PAGE][id % ADJOUT_PAGE]: the id of the attribute
+	 * set the entry with that id was last sent with, 0 for nothing; a page
+	 * is allocated when the first of its entries goes out.  4 bytes per
+	 * prefix sent. */
+	uint32_t **sent;
 	size_t n_pages;
 	/* Entries to look at again, each held in the RIB until then. */
 	struct rib_entry **pending;
@@ -56,6 +57,7 @@ static inline bool adjout_busy(const struct adjout *o)
 	return o->done_pending < o->n_pending;
 }
 /* The attributes e was last sent with, or NULL. */
-const struct attrset *adjout_sent(const struct adjout *o, const struct rib_entry *e);
+const struct attrset *adjout_sent(const struct adjout *o, const struct rib *r,
+                                  const struct rib_entry *e);
 
 #endif

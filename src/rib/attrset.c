@@ -74,6 +74,9 @@ static uint64_t hash_of(const struct attrset_table *t, const struct bgp_attrs *a
 void attrset_table_init(struct attrset_table *t)
 {
 	htab_init(&t->sets);
+	idpool_init(&t->ids, 1);
+	t->by_id = NULL;
+	t->cap_by_id = 0;
 	if (getrandom(&t->seed, sizeof(t->seed), 0) != sizeof(t->seed))
 		t->seed = 0xcbf29ce484222325ull;
 }
@@ -85,6 +88,8 @@ void attrset_table_free(struct attrset_table *t)
 	while ((s = htab_next(&t->sets, &pos)) != NULL)
 		free(s);
 	htab_free(&t->sets);
+	idpool_free(&t->ids);
+	free(t->by_id);
 }
 
 static bool same_attrs(const void *elem, const void *key)
@@ -135,18 +140,48 @@ static struct attrset *attrset_new(const struct bgp_attrs *a, uint64_t hash)
 	return s;
 }
 
+/* Give s an id and a place in by_id; -1 out of memory. */
+static int number(struct attrset_table *t, struct attrset *s)
+{
+	if (idpool_take(&t->ids, &s->id) < 0)
+		return -1;
+	if (s->id >= t->cap_by_id) {
+		size_t cap = t->cap_by_id == 0 ? 1024 : t->cap_by_id * 2;
+		struct attrset **grown = realloc(t->by_id, cap * sizeof(*grown));
+		if (grown == NULL) {
+			idpool_give(&t->ids, s->id);
+			return -1;
+		}
+		memset(grown + t->cap_by_id, 0, (cap - t->cap_by_id) * sizeof(*grown));
+		t->by_id = grown;
+		t->cap_by_id = cap;
+	}
+	t->by_id[s->id] = s;
+	return 0;
+}
+
 struct attrset *attrset_intern(struct attrset_table *t, const struct bgp_attrs *a)
 {
 	uint64_t hash = hash_of(t, a);
 	struct attrset *s = htab_find(&t->sets, hash, a, same_attrs);
-	if (s == NULL) {
-		s = attrset_new(a, hash);
-		if (s == NULL || htab_add(&t->sets, hash, s) < 0) {
-			free(s);
-			return NULL;
-		}
+	if (s != NULL)
+		return attrset_ref(s);
+	s = attrset_new(a, hash);
+	if (s == NULL || number(t, s) < 0) {
+		free(s);
+		return NULL;
+	}
+	if (htab_add(&t->sets, hash, s) < 0) {
+		idpool_give(&t->ids, s->id);
+		free(s);
+		return NULL;
 	}
 	return attrset_ref(s);
+}
+
+struct attrset *attrset_by_id(const struct attrset_table *t, uint32_t id)
+{
+	return id < t->cap_by_id ? t->by_id[id] : NULL;
 }
 
 struct attrset *attrset_ref(struct attrset *s)
@@ -160,5 +195,7 @@ void attrset_unref(struct attrset_table *t, struct attrset *s)
 	if (--s->refs > 0)
 		return;
 	htab_remove(&t->sets, s->hash, s);
+	t->by_id[s->id] = NULL;
+	idpool_give(&t->ids, s->id);
 	free(s);
 }

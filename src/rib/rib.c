@@ -3,6 +3,7 @@
  */
 #include "rib/rib.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,8 +40,10 @@ void rib_init(struct rib *r, const struct decide_config *cfg,
 	memset(r, 0, sizeof(*r));
 	htab_init(&r->entries);
 	for (int af = 0; af < BGP_AF_COUNT; af++)
-		slab_init(&r->entry_slab[af], sizeof(struct rib_entry) + prefix_bytes((uint8_t)af));
+		slab_init(&r->entry_slab[af],
+		          offsetof(struct rib_entry, addr) + prefix_bytes((uint8_t)af));
 	slab_init(&r->path_slab, sizeof(struct rib_path));
+	idpool_init(&r->entry_ids, 0);
 	attrset_table_init(&r->attrs);
 	r->decide = *cfg;
 	r->changed = changed;
@@ -82,32 +85,10 @@ struct rib_entry *rib_next(const struct rib *r, size_t *pos)
 	return e;
 }
 
-/* A free entry id: the lowest never used, or one given back.  The list of
- * given-back ids grows with the ids, so giving one back cannot fail. */
-static int id_take(struct rib *r, uint32_t *id)
-{
-	if (r->n_free_ids > 0) {
-		*id = r->free_ids[--r->n_free_ids];
-		return 0;
-	}
-	if (r->next_id == r->cap_free_ids) {
-		size_t cap = r->cap_free_ids == 0 ? 1024 : r->cap_free_ids * 2;
-		if (cap > UINT32_MAX)
-			return -1;
-		uint32_t *grown = realloc(r->free_ids, cap * sizeof(*grown));
-		if (grown == NULL)
-			return -1;
-		r->free_ids = grown;
-		r->cap_free_ids = cap;
-	}
-	*id = r->next_id++;
-	return 0;
-}
-
 static void entry_free(struct rib *r, struct rib_entry *e)
 {
 	htab_remove(&r->entries, entry_hash(e), e);
-	r->free_ids[r->n_free_ids++] = e->id;
+	idpool_give(&r->entry_ids, e->id);
 	slab_free(&r->entry_slab[e->af], e);
 }
 
@@ -209,6 +190,12 @@ static void entry_decide(struct rib *r, struct rib_entry *e)
 
 	if (best == NULL)
 		return;
+	if (best->next == NULL) { /* alone: nothing to compare, most entries */
+		e->reason = DECIDE_NONE;
+		e->n_multipath = 1;
+		best->multipath = true;
+		return;
+	}
 	for (p = best->next; p != NULL; p = p->next) {
 		struct decide_path a = decide_view(p), b = decide_view(best);
 		if (decide_compare(&a, &b, &r->decide, &reason) < 0)
@@ -284,7 +271,7 @@ static struct rib_entry *entry_get(struct rib *r, const struct bgp_prefix *p)
 	e = slab_alloc(&r->entry_slab[p->af]);
 	if (e == NULL)
 		return NULL;
-	if (id_take(r, &e->id) < 0) {
+	if (idpool_take(&r->entry_ids, &e->id) < 0) {
 		slab_free(&r->entry_slab[p->af], e);
 		return NULL;
 	}
@@ -292,7 +279,7 @@ static struct rib_entry *entry_get(struct rib *r, const struct bgp_prefix *p)
 	e->len = p->len;
 	memcpy(e->addr, p->addr, prefix_bytes(p->af));
 	if (htab_add(&r->entries, hash, e) < 0) {
-		r->free_ids[r->n_free_ids++] = e->id;
+		idpool_give(&r->entry_ids, e->id);
 		slab_free(&r->entry_slab[p->af], e);
 		return NULL;
 	}
@@ -474,6 +461,6 @@ void rib_free(struct rib *r)
 		slab_destroy(&r->entry_slab[af]);
 	slab_destroy(&r->path_slab);
 	free(r->doomed);
-	free(r->free_ids);
+	idpool_free(&r->entry_ids);
 	attrset_table_free(&r->attrs);
 }

@@ -17,6 +17,7 @@
 
 #include "bgp/nlri.h"
 #include "lib/htab.h"
+#include "lib/idpool.h"
 #include "lib/slab.h"
 #include "rib/attrset.h"
 #include "rib/decide.h"
@@ -33,7 +34,8 @@ struct rib_path {
 	bool stale;     /* kept while its peer restarts (RFC 4724) */
 };
 
-/* One prefix: 24 bytes for IPv4, 40 for IPv6, before its paths. */
+/* One prefix: 24 bytes for IPv4 (the address fills the struct's tail
+ * padding), 40 for IPv6, before its paths. */
 struct rib_entry {
 	struct rib_path *paths;
 	/* Dense and reused once the entry is freed: Adj-RIBs-Out index what
@@ -74,9 +76,7 @@ void rib_local_attrs(enum bgp_af af, struct bgp_attrs *a);
 struct rib {
 	struct htab entries;
 	struct slab entry_slab[BGP_AF_COUNT], path_slab;
-	uint32_t next_id;
-	uint32_t *free_ids;
-	size_t n_free_ids, cap_free_ids;
+	struct idpool entry_ids;
 	struct attrset_table attrs;
 	struct decide_config decide;
 	size_t n_paths;

@@ -346,7 +346,7 @@ static json_t *sent_paths(const struct router *r, const struct route_query *q,
 		const struct router_peer *rp = p->rib;
 		if (q->has_neighbor && !addr_equal(&p->cfg.addr, &q->neighbor))
 			continue;
-		const struct attrset *sent = adjout_sent(&rp->out, e);
+		const struct attrset *sent = adjout_sent(&rp->out, &r->rib, e);
 		if (sent == NULL)
 			continue;
 		struct path_view v = { .a = &sent->a,

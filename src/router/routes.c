@@ -718,15 +718,16 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 	if (rp->group->n_import_policies == 0 && import_route(r, p, rp, NULL, &checked))
 		shared = attrset_intern(&r->rib.attrs, &u->attrs);
 	uint8_t touched = 0;
+	uint64_t now = now_ms(r);
 	bgp_route_iter_init(&ri, u, &p->neg.ctx);
 	while (bgp_route_iter_next(&ri, &pfx, &reach) == 1) {
 		struct bgp_attrs a = u->attrs;
 		bool accepted = true;
 		if (reach && shared != NULL)
-			rib_update_set(&r->rib, &rp->src, &pfx, shared, now_ms(r));
+			rib_update_set(&r->rib, &rp->src, &pfx, shared, now);
 		else if (reach && rp->group->n_import_policies > 0 &&
 		         import_route(r, p, rp, &pfx, &a))
-			rib_update(&r->rib, &rp->src, &pfx, &a, now_ms(r));
+			rib_update(&r->rib, &rp->src, &pfx, &a, now);
 		else {
 			rib_withdraw(&r->rib, &rp->src, &pfx);
 			accepted = !reach;

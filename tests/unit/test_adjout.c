@@ -173,7 +173,7 @@ static void test_packing_and_differences(void **state)
 	assert_int_equal(rib_update_set(&rib, &source, &gone, sets[0], 0), 0);
 	/* Back, under the id it had: nothing counts as sent for it yet. */
 	assert_int_equal(rib_lookup(&rib, &gone)->id, gone_id);
-	assert_null(adjout_sent(&o, rib_lookup(&rib, &gone)));
+	assert_null(adjout_sent(&o, &rib, rib_lookup(&rib, &gone)));
 
 	/* Everything withdrawn: 1000 x 4 bytes fit one message. */
 	withdraw_all = true;

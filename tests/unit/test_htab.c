@@ -1,0 +1,96 @@
+/*
+ * The pointer hash set and the id pool under it: every element stays
+ * findable through growth and backward-shift deletion, whatever its hash
+ * (0 included, which the table may not mistake for an empty slot), and
+ * ids given back are taken again before new ones.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "lib/htab.h"
+#include "lib/idpool.h"
+
+#define N 5000
+
+struct item {
+	uint32_t key;
+	uint64_t hash;
+};
+
+static bool item_is(const void *elem, const void *key)
+{
+	return ((const struct item *)elem)->key == *(const uint32_t *)key;
+}
+
+/* Few distinct hashes, 0 among them: long probe runs that wrap around. */
+static uint64_t crowded_hash(uint32_t key)
+{
+	return (uint64_t)(key % 7) << 32 | (key % 3 == 0 ? 0 : key % 97);
+}
+
+static void test_churn_keeps_everything_findable(void **state)
+{
+	(void)state;
+	static struct item items[N];
+	struct htab t;
+
+	htab_init(&t);
+	for (uint32_t i = 0; i < N; i++) {
+		items[i] = (struct item){ i, crowded_hash(i) };
+		assert_int_equal(htab_add(&t, items[i].hash, &items[i]), 0);
+	}
+	assert_int_equal(t.count, N);
+	/* Remove every other one, then check all of them. */
+	for (uint32_t i = 0; i < N; i += 2)
+		htab_remove(&t, items[i].hash, &items[i]);
+	for (uint32_t i = 0; i < N; i++) {
+		void *found = htab_find(&t, items[i].hash, &i, item_is);
+		if (i % 2 == 0)
+			assert_null(found);
+		else
+			assert_ptr_equal(found, &items[i]);
+	}
+	/* Removing what is not there changes nothing. */
+	htab_remove(&t, items[0].hash, &items[0]);
+	assert_int_equal(t.count, N / 2);
+	size_t pos = 0, seen = 0;
+	while (htab_next(&t, &pos) != NULL)
+		seen++;
+	assert_int_equal(seen, N / 2);
+	htab_free(&t);
+}
+
+static void test_ids_are_reused_first(void **state)
+{
+	(void)state;
+	struct idpool p;
+	uint32_t id;
+
+	idpool_init(&p, 1);
+	for (uint32_t want = 1; want <= 3000; want++) {
+		assert_int_equal(idpool_take(&p, &id), 0);
+		assert_int_equal(id, want);
+	}
+	idpool_give(&p, 17);
+	idpool_give(&p, 2999);
+	assert_int_equal(idpool_take(&p, &id), 0);
+	assert_int_equal(id, 2999);
+	assert_int_equal(idpool_take(&p, &id), 0);
+	assert_int_equal(id, 17);
+	assert_int_equal(idpool_take(&p, &id), 0);
+	assert_int_equal(id, 3001);
+	idpool_free(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_churn_keeps_everything_findable),
+		cmocka_unit_test(test_ids_are_reused_first),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

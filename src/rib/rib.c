@@ -235,12 +235,16 @@ static void entry_decide(struct rib *r, struct rib_entry *e)
 	e->paths = best;
 }
 
-static void entry_changed(struct rib *r, struct rib_entry *e, const struct selection *before)
+/* Decide e again and tell the layer above if what it selects changed:
+ * other paths, or new attributes on a path it selected before (reselected
+ * true). */
+static void entry_changed(struct rib *r, struct rib_entry *e, const struct selection *before,
+                          bool reselected)
 {
 	struct selection after;
 	entry_decide(r, e);
 	selection_of(e, &after);
-	if (!same_selection(before, &after) && r->changed != NULL)
+	if ((reselected || !same_selection(before, &after)) && r->changed != NULL)
 		r->changed(r->ctx, e);
 	rib_settle(r, e);
 }
@@ -315,6 +319,7 @@ int rib_update_set(struct rib *r, struct rib_source *src, const struct bgp_prefi
 		p->stale = false; /* nothing new, but fresh again */
 		return 0;
 	}
+	bool was_selected = p != NULL && p->multipath;
 	if (p == NULL && (p = path_new(r, e, src, pfx->path_id)) == NULL) {
 		rib_settle(r, e);
 		return -1;
@@ -324,7 +329,7 @@ int rib_update_set(struct rib *r, struct rib_source *src, const struct bgp_prefi
 	p->attrs = attrset_ref(set);
 	p->received_at = now;
 	p->stale = false;
-	entry_changed(r, e, &before);
+	entry_changed(r, e, &before, was_selected);
 	return 0;
 }
 
@@ -350,7 +355,7 @@ void rib_withdraw(struct rib *r, struct rib_source *src, const struct bgp_prefix
 	selection_of(e, &before);
 	entry_unlink(e, p);
 	path_free(r, e, p);
-	entry_changed(r, e, &before);
+	entry_changed(r, e, &before, false);
 }
 
 /* Which paths of an entry a walk removes or marks. */
@@ -387,7 +392,7 @@ static void drop_paths(struct rib *r, struct rib_entry *e, void *ctx)
 		f->n++;
 	}
 	if (dropped)
-		entry_changed(r, e, &before);
+		entry_changed(r, e, &before, false);
 }
 
 static void mark_paths(struct rib *r, struct rib_entry *e, void *ctx)
@@ -437,7 +442,7 @@ static void redecide(struct rib *r, struct rib_entry *e, void *ctx)
 	struct selection before;
 	(void)ctx;
 	selection_of(e, &before);
-	entry_changed(r, e, &before);
+	entry_changed(r, e, &before, false);
 }
 
 void rib_redecide(struct rib *r)

@@ -171,13 +171,15 @@ awk -v f="$frr2" -v b="$bird2" 'BEGIN { exit !(f < b - 1) }' ||
 
 # A reload adds policies to PEERS, no session restarts: the import policy
 # drops 10.97.0.0/24 from the feeds (kbgpd asks them for their routes again,
-# so BIRD in SLOW loses it too), the export policy hides 10.98.0.0/24 from
-# downstream FRR only.
+# so BIRD in SLOW loses it too) and tags 10.96.0.0/24 with a community (the
+# path stays the same, only its attributes change, and that must go out),
+# the export policy hides 10.98.0.0/24 from downstream FRR only.
 write_config "    importPolicies: [DROP-97]
     exportPolicies: [HIDE-98]" "  policies:
   - name: DROP-97
     statements:
     - {name: drop, match: {prefixes: [{prefix: 10.97.0.0/24}]}, action: reject}
+    - {name: tag, match: {prefixes: [{prefix: 10.96.0.0/24}]}, set: {addCommunities: ["65000:96"]}, action: accept}
     - {name: rest, action: accept}
   - name: HIDE-98
     statements:
@@ -192,6 +194,13 @@ nslab_wait 15 "BIRD loses 10.97.0.0/24 (refused on import now)" gone bird_route 
 nslab_wait 15 "FRR downstream loses 10.98.0.0/24 (hidden on export now)" \
     gone frr_path_any 10.98.0.0/24 '^65000 65001$' '^10\.0\.0\.11$'
 bird_route 10.98.0.0/24 '^65000 65001$' || nslab_fail "BIRD (no export policy) lost 10.98.0.0/24"
+bird_community() { # PREFIX COMMUNITY_REGEX
+    nslab_birdc downbird show route "$1" all | grep -q "BGP.community:.*$2"
+}
+nslab_wait 15 "BIRD: 10.96.0.0/24 tagged (65000,96) on import" bird_community 10.96.0.0/24 '(65000,96)'
+if bird_community 10.98.0.0/24 '(65000,96)'; then
+    nslab_fail "the import policy's tag reached 10.98.0.0/24, which it does not match"
+fi
 frr_path_any 10.96.0.0/24 '^65000 65001$' || nslab_fail "FRR downstream lost 10.96.0.0/24"
 for peer in 10.0.0.11 10.0.0.21 10.0.5.2; do
     kbgpd_established kbgpd "$peer" || nslab_fail "the policy reload disturbed the session with $peer"

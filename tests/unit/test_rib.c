@@ -170,6 +170,41 @@ static void test_attributes_are_shared(void **state)
 	rib_free(&r);
 }
 
+/* A peer sends a selected route again with new attributes (an implicit
+ * withdraw): the same path, so the same selection, but what goes out and
+ * into the kernel changes, so the layer above hears of it.  The same
+ * attributes again change nothing; a path outside the selection changing
+ * changes nothing either. */
+static void test_new_attributes_on_a_selected_path(void **state)
+{
+	(void)state;
+	struct decide_config cfg = { .maximum_paths_ebgp = 1, .maximum_paths_ibgp = 1 };
+	struct rib r;
+	struct rib_source x = source("10.0.0.1", 65001, 1), y = source("10.0.0.2", 65002, 2);
+	struct route a, b, worse;
+	struct bgp_prefix p = prefix("10.96.0.0/24");
+
+	rib_init(&r, &cfg, on_changed, NULL);
+	route(&a, 65001, 0x0a000001, 0);
+	route(&b, 65001, 0x0a000001, 7);
+	route(&worse, 65002, 0x0a000002, 0);
+	worse.a.origin = BGP_ORIGIN_INCOMPLETE;
+	assert_int_equal(rib_update(&r, &x, &p, &a.a, 1), 0);
+	assert_int_equal(rib_update(&r, &y, &p, &worse.a, 2), 0);
+	changes = 0;
+	assert_int_equal(rib_update(&r, &x, &p, &b.a, 3), 0);
+	assert_int_equal(changes, 1);
+	assert_int_equal(rib_best(last_changed)->attrs->a.med, 7);
+	assert_int_equal(rib_update(&r, &x, &p, &b.a, 4), 0);
+	worse.a.med = 9;
+	bgp_attr_set(&worse.a, BGP_ATTR_MED);
+	assert_int_equal(rib_update(&r, &y, &p, &worse.a, 5), 0);
+	assert_int_equal(changes, 1);
+	rib_flush(&r, &x);
+	rib_flush(&r, &y);
+	rib_free(&r);
+}
+
 /* A route originated here (the control plane's PodCIDR, say, with a
  * community) wins over a learned one on weight; taken back, the learned
  * one is best again. */
@@ -245,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_three_nodes_share_a_service_ip),
 		cmocka_unit_test(test_multipath_rules),
 		cmocka_unit_test(test_attributes_are_shared),
+		cmocka_unit_test(test_new_attributes_on_a_selected_path),
 		cmocka_unit_test(test_local_route_wins),
 		cmocka_unit_test(test_stale_paths),
 	};

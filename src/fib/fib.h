@@ -66,6 +66,7 @@ struct fib {
 	struct loop_io wr_io, mon_io;
 	struct loop_idle work;
 	struct loop_timer retry_timer, resync_timer;
+	uint64_t resync_due; /* when a postponed resync first came due, or 0 */
 	struct htab routes, groups, hops;
 	struct slab route_slab;
 	struct fib_route **queue;

@@ -22,10 +22,12 @@
 #define RESYNC_LINK_MS   100
 #define RESOLVE_EVERY_MS 30000
 /* A resync dumps the kernel's routes and walks the whole table, blocking
- * the loop; while a backlog this long is being written (a full table going
- * in) it would be redone by the writes anyway, so it waits. */
-#define RESYNC_BACKLOG     20000
+ * the loop for about a second at a million routes.  While a backlog is
+ * being written (a full table going in) it would hold up the routes still
+ * queued, and the writes would redo most of its work anyway, so it waits
+ * for the queue to drain, but not forever. */
 #define RESYNC_POSTPONE_MS 500
+#define RESYNC_WAIT_MAX_MS 15000
 
 /* --- ids other owners use --- */
 
@@ -372,10 +374,14 @@ static void resync(struct fib *f)
 static void on_resync(struct loop_timer *t)
 {
 	struct fib *f = container_of(t, struct fib, resync_timer);
-	if (fib_backlog(f) > RESYNC_BACKLOG) {
-		loop_timer_at(f->loop, t, loop_now(f->loop) + RESYNC_POSTPONE_MS);
+	uint64_t now = loop_now(f->loop);
+	if (f->resync_due == 0)
+		f->resync_due = now;
+	if (fib_backlog(f) > 0 && now - f->resync_due < RESYNC_WAIT_MAX_MS) {
+		loop_timer_at(f->loop, t, now + RESYNC_POSTPONE_MS);
 		return;
 	}
+	f->resync_due = 0;
 	resync(f);
 }
 

@@ -711,29 +711,34 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 		convergence_check(r);
 		return;
 	}
-	/* Without import policies every route of the UPDATE has the same
-	 * attributes: intern them once. */
+	/* Without import policies the UPDATE's routes are all accepted or
+	 * all refused; with them, each route is looked at. */
+	bool per_route = rp->group->n_import_policies > 0;
 	struct bgp_attrs checked = u->attrs;
+	bool accept_all = !per_route && import_route(r, p, rp, NULL, &checked);
+	/* Routes accepted as they came share the UPDATE's attributes,
+	 * interned once. */
 	struct attrset *shared = NULL;
-	if (rp->group->n_import_policies == 0 && import_route(r, p, rp, NULL, &checked))
-		shared = attrset_intern(&r->rib.attrs, &u->attrs);
 	uint8_t touched = 0;
 	uint64_t now = now_ms(r);
 	bgp_route_iter_init(&ri, u, &p->neg.ctx);
 	while (bgp_route_iter_next(&ri, &pfx, &reach) == 1) {
-		struct bgp_attrs a = u->attrs;
-		bool accepted = true;
-		if (reach && shared != NULL)
+		struct bgp_attrs a;
+		memcpy(&a, &u->attrs, sizeof(a)); /* padding too: compared below */
+		bool accepted =
+		        reach && (accept_all || (per_route && import_route(r, p, rp, &pfx, &a)));
+		bool as_received =
+		        accepted && (!per_route || memcmp(&a, &u->attrs, sizeof(a)) == 0);
+		if (as_received && shared == NULL)
+			shared = attrset_intern(&r->rib.attrs, &u->attrs);
+		if (as_received && shared != NULL)
 			rib_update_set(&r->rib, &rp->src, &pfx, shared, now);
-		else if (reach && rp->group->n_import_policies > 0 &&
-		         import_route(r, p, rp, &pfx, &a))
+		else if (accepted)
 			rib_update(&r->rib, &rp->src, &pfx, &a, now);
-		else {
+		else
 			rib_withdraw(&r->rib, &rp->src, &pfx);
-			accepted = !reach;
-		}
 		if (rp->group->count_refused)
-			refused_note(&rp->refused, &pfx, !accepted);
+			refused_note(&rp->refused, &pfx, reach && !accepted);
 		touched |= (uint8_t)BGP_AF_BIT(pfx.af);
 		if (!log_enabled(LOG_DEBUG))
 			continue;

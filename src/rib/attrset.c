@@ -137,6 +137,7 @@ static struct attrset *attrset_new(const struct bgp_attrs *a, uint64_t hash)
 		*own[i] = n > 0 ? rbuf_make(s->bytes + at, n) : rbuf_make(NULL, 0);
 		at += n;
 	}
+	decide_attrs_of(&s->a, &s->decide);
 	return s;
 }
 

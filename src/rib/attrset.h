@@ -13,12 +13,14 @@
 #include "bgp/attr.h"
 #include "lib/htab.h"
 #include "lib/idpool.h"
+#include "rib/decide.h"
 
 struct attrset {
 	uint32_t refs;
 	uint32_t len; /* of bytes[] */
 	uint64_t hash;
 	uint32_t id;
+	struct decide_attrs decide; /* what best-path selection reads */
 	struct bgp_attrs a;
 	uint8_t bytes[];
 };

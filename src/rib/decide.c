@@ -38,32 +38,29 @@ const char *decide_reason_text(enum decide_reason reason)
 
 #define LOCAL_PREF_DEFAULT 100
 
-static uint32_t local_pref(const struct decide_path *p)
+void decide_attrs_of(const struct bgp_attrs *a, struct decide_attrs *out)
 {
-	return bgp_attr_has(p->attrs, BGP_ATTR_LOCAL_PREF) ? p->attrs->local_pref
-	                                                   : LOCAL_PREF_DEFAULT;
-}
-
-static uint32_t med(const struct decide_path *p)
-{
-	return bgp_attr_has(p->attrs, BGP_ATTR_MED) ? p->attrs->med : 0;
-}
-
-static size_t as_path_length(const struct decide_path *p)
-{
-	return bgp_attr_has(p->attrs, BGP_ATTR_AS_PATH) ? aspath_length(p->attrs->as_path) : 0;
+	bool has_path = bgp_attr_has(a, BGP_ATTR_AS_PATH);
+	*out = (struct decide_attrs){
+		.local_pref =
+		        bgp_attr_has(a, BGP_ATTR_LOCAL_PREF) ? a->local_pref : LOCAL_PREF_DEFAULT,
+		.med = bgp_attr_has(a, BGP_ATTR_MED) ? a->med : 0,
+		.has_originator = bgp_attr_has(a, BGP_ATTR_ORIGINATOR_ID),
+		.originator_id = a->originator_id,
+		/* both fit: an UPDATE is at most 65535 bytes */
+		.as_path_length = has_path ? (uint16_t)aspath_length(a->as_path) : 0,
+		.cluster_length = bgp_attr_has(a, BGP_ATTR_CLUSTER_LIST)
+		                          ? (uint16_t)(a->cluster_list.len / 4)
+		                          : 0,
+		.origin = a->origin,
+		.as_path = has_path ? a->as_path : rbuf_make(NULL, 0),
+	};
 }
 
 /* RFC 4456 §9: a reflected route is compared by its ORIGINATOR_ID. */
 static uint32_t router_id(const struct decide_path *p)
 {
-	return bgp_attr_has(p->attrs, BGP_ATTR_ORIGINATOR_ID) ? p->attrs->originator_id
-	                                                      : p->peer_id;
-}
-
-static size_t cluster_length(const struct decide_path *p)
-{
-	return bgp_attr_has(p->attrs, BGP_ATTR_CLUSTER_LIST) ? p->attrs->cluster_list.len / 4 : 0;
+	return p->attrs->has_originator ? p->attrs->originator_id : p->peer_id;
 }
 
 static int addr_cmp(const union sockaddr_any *a, const union sockaddr_any *b)
@@ -92,16 +89,16 @@ static int compare_attributes(const struct decide_path *a, const struct decide_p
 	/* 0. local weight */
 	PREFER_HIGHER(a->weight, b->weight, DECIDE_WEIGHT);
 	/* 1. LOCAL_PREF */
-	PREFER_HIGHER(local_pref(a), local_pref(b), DECIDE_LOCAL_PREF);
+	PREFER_HIGHER(a->attrs->local_pref, b->attrs->local_pref, DECIDE_LOCAL_PREF);
 	/* 2. locally originated */
 	PREFER_HIGHER(a->local, b->local, DECIDE_LOCAL_ROUTE);
 	/* 3. AS_PATH length */
-	PREFER_LOWER(as_path_length(a), as_path_length(b), DECIDE_AS_PATH);
+	PREFER_LOWER(a->attrs->as_path_length, b->attrs->as_path_length, DECIDE_AS_PATH);
 	/* 4. ORIGIN: IGP < EGP < INCOMPLETE */
 	PREFER_LOWER(a->attrs->origin, b->attrs->origin, DECIDE_ORIGIN);
 	/* 5. MED, only between paths from the same neighbour AS */
 	if (cfg->med_always_compare || a->peer_asn == b->peer_asn)
-		PREFER_LOWER(med(a), med(b), DECIDE_MED);
+		PREFER_LOWER(a->attrs->med, b->attrs->med, DECIDE_MED);
 	/* 6. eBGP over iBGP */
 	PREFER_HIGHER(a->ebgp, b->ebgp, DECIDE_PEER_TYPE);
 	return 0;
@@ -119,7 +116,7 @@ int decide_compare(const struct decide_path *a, const struct decide_path *b,
 	/* 8. lowest BGP Identifier */
 	PREFER_LOWER(router_id(a), router_id(b), DECIDE_ROUTER_ID);
 	/* 9. shortest CLUSTER_LIST */
-	PREFER_LOWER(cluster_length(a), cluster_length(b), DECIDE_CLUSTER_LIST);
+	PREFER_LOWER(a->attrs->cluster_length, b->attrs->cluster_length, DECIDE_CLUSTER_LIST);
 	/* 10. lowest peer address */
 	int addr = addr_cmp(&a->peer_addr, &b->peer_addr);
 	if (addr != 0) {

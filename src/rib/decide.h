@@ -31,9 +31,25 @@ enum decide_reason {
 	DECIDE_SAME,         /* nothing left to compare */
 };
 
+/* What the decision needs of a path's attributes, worked out once per
+ * attribute set (rib/attrset keeps one in every interned set), so
+ * comparing paths reads a few numbers and never parses an AS_PATH. */
+struct decide_attrs {
+	uint32_t local_pref;    /* 100 without LOCAL_PREF */
+	uint32_t med;           /* 0 without MED */
+	uint32_t originator_id; /* if has_originator */
+	uint16_t as_path_length;
+	uint16_t cluster_length;
+	uint8_t origin;
+	bool has_originator;
+	struct rbuf as_path; /* multipath without relax wants the same one */
+};
+
+void decide_attrs_of(const struct bgp_attrs *a, struct decide_attrs *out);
+
 /* What the decision needs to know of one path. */
 struct decide_path {
-	const struct bgp_attrs *attrs;
+	const struct decide_attrs *attrs;
 	uint32_t weight;   /* FRR's local weight; 32768 for local routes */
 	bool local;        /* originated here: no peer */
 	bool ebgp;         /* learned over eBGP */

@@ -141,7 +141,7 @@ void rib_walk(struct rib *r, void (*fn)(struct rib *r, struct rib_entry *e, void
 static struct decide_path decide_view(const struct rib_path *p)
 {
 	const struct rib_source *s = p->src;
-	return (struct decide_path){ .attrs = &p->attrs->a,
+	return (struct decide_path){ .attrs = &p->attrs->decide,
 		                     .weight = s->weight,
 		                     .local = s->local,
 		                     .ebgp = s->ebgp,

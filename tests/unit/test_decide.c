@@ -226,6 +226,7 @@ static const struct row rows[] = {
 
 struct built {
 	struct bgp_attrs attrs;
+	struct decide_attrs facts;
 	uint8_t path[64];
 	uint8_t clusters[16];
 	struct decide_path p;
@@ -294,7 +295,8 @@ static void build(const struct spec *s, struct built *b)
 		b->attrs.cluster_list = rbuf_make(b->clusters, 4u * s->clusters);
 		bgp_attr_set(&b->attrs, BGP_ATTR_CLUSTER_LIST);
 	}
-	b->p = (struct decide_path){ .attrs = &b->attrs,
+	decide_attrs_of(&b->attrs, &b->facts);
+	b->p = (struct decide_path){ .attrs = &b->facts,
 		                     .weight = s->weight,
 		                     .local = s->local,
 		                     .ebgp = !s->ibgp && !s->local,

@@ -183,12 +183,14 @@ static int emit(const struct group *g, const struct bgp_session_ctx *ctx, size_t
                 const struct adjout_ops *ops, void *cb)
 {
 	static uint8_t msg[BGP_EXT_MAX_LEN];
+	struct bgp_attrs a;
+	if (g->attrs != NULL)
+		attrset_attrs(g->attrs, &a);
 	for (size_t done = 0; done < g->n;) {
 		struct wbuf w;
 		wbuf_init(&w, msg, sizeof(msg));
-		size_t k =
-		        bgp_update_build(&w, max_len, ctx, g->attrs != NULL ? &g->attrs->a : NULL,
-		                         g->af, g->v + done, g->n - done);
+		size_t k = bgp_update_build(&w, max_len, ctx, g->attrs != NULL ? &a : NULL, g->af,
+		                            g->v + done, g->n - done);
 		if (k == 0 || !wbuf_ok(&w) || ops->send(cb, w.p, w.len) < 0)
 			return -1;
 		done += k;

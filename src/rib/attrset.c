@@ -1,7 +1,8 @@
 /*
  * attrset: interning.  A set's identity is its fixed-size fields in a
- * canonical order followed by its variable parts; that byte string is
- * hashed with a per-process random key and compared on lookup.
+ * canonical order followed by its variable parts; that byte string is what
+ * a set stores, hashed with a per-process random key and compared on
+ * lookup.
  */
 #include "rib/attrset.h"
 
@@ -9,14 +10,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-/* The fixed-size fields, with no padding left uninitialised. */
-struct attrset_fixed {
-	uint32_t present[8];
-	uint32_t next_hop, med, local_pref, aggregator_as, aggregator_id, originator_id, otc;
-	uint8_t origin, mp_af, mp_nh_len, pad;
-	uint8_t mp_nh[32];
-	uint32_t lens[6];
-};
+#include "bgp/proto.h"
 
 /* The views an attribute set owns, in the order they are stored. */
 #define VIEWS(a)                                                                                   \
@@ -96,21 +90,35 @@ static bool same_attrs(const void *elem, const void *key)
 {
 	const struct attrset *s = elem;
 	const struct bgp_attrs *a = key;
-	struct attrset_fixed x, y;
-	const struct rbuf *mine[N_VIEWS] = VIEWS(&s->a), *theirs[N_VIEWS] = VIEWS(a);
+	struct attrset_fixed f;
+	const struct rbuf *theirs[N_VIEWS] = VIEWS(a);
 
-	fixed_of(&s->a, &x);
-	fixed_of(a, &y);
-	if (memcmp(&x, &y, sizeof(x)) != 0)
+	fixed_of(a, &f);
+	if (memcmp(&s->fixed, &f, sizeof(f)) != 0)
 		return false;
-	for (int i = 0; i < N_VIEWS; i++)
-		if (mine[i]->len > 0 &&
-		    memcmp(rbuf_data(mine[i]), rbuf_data(theirs[i]), mine[i]->len) != 0)
+	size_t at = 0;
+	for (int i = 0; i < N_VIEWS; i++) {
+		size_t n = theirs[i]->len;
+		if (n > 0 && memcmp(s->bytes + at, rbuf_data(theirs[i]), n) != 0)
 			return false;
+		at += n;
+	}
 	return true;
 }
 
-/* A copy whose views point into its own bytes. */
+static bool has_community(const struct bgp_attrs *a, uint32_t community)
+{
+	struct rbuf r = a->communities;
+	uint32_t c;
+	if (!bgp_attr_has(a, BGP_ATTR_COMMUNITIES))
+		return false;
+	while (rbuf_u32(&r, &c) == 0)
+		if (c == community)
+			return true;
+	return false;
+}
+
+/* A compact copy of a: its fixed fields, then its views' bytes. */
 static struct attrset *attrset_new(const struct bgp_attrs *a, uint64_t hash)
 {
 	const struct rbuf *views[N_VIEWS] = VIEWS(a);
@@ -121,24 +129,47 @@ static struct attrset *attrset_new(const struct bgp_attrs *a, uint64_t hash)
 	struct attrset *s = malloc(sizeof(*s) + len);
 	if (s == NULL)
 		return NULL;
-	s->refs = 0;
+	memset(s, 0, sizeof(*s));
 	s->len = (uint32_t)len;
 	s->hash = hash;
-	s->a = *a;
-	bgp_attr_clear(&s->a, BGP_ATTR_MP_UNREACH);
-	memset(&s->a.mp_unreach, 0, sizeof(s->a.mp_unreach));
-	s->a.mp_reach.nlri = rbuf_make(NULL, 0);
-	struct rbuf *own[N_VIEWS] = VIEWS(&s->a);
+	fixed_of(a, &s->fixed);
 	size_t at = 0;
 	for (int i = 0; i < N_VIEWS; i++) {
-		size_t n = views[i]->len;
-		if (n > 0)
-			memcpy(s->bytes + at, rbuf_data(views[i]), n);
+		if (views[i]->len > 0)
+			memcpy(s->bytes + at, rbuf_data(views[i]), views[i]->len);
+		at += views[i]->len;
+	}
+	s->no_export = has_community(a, BGP_COMM_NO_EXPORT);
+	s->no_advertise = has_community(a, BGP_COMM_NO_ADVERTISE);
+	struct bgp_attrs own;
+	attrset_attrs(s, &own);
+	decide_attrs_of(&own, &s->decide); /* its AS_PATH view points into s */
+	return s;
+}
+
+void attrset_attrs(const struct attrset *s, struct bgp_attrs *a)
+{
+	const struct attrset_fixed *f = &s->fixed;
+	memset(a, 0, sizeof(*a));
+	memcpy(a->present, f->present, sizeof(a->present));
+	a->next_hop = f->next_hop;
+	a->med = f->med;
+	a->local_pref = f->local_pref;
+	a->aggregator_as = f->aggregator_as;
+	a->aggregator_id = f->aggregator_id;
+	a->originator_id = f->originator_id;
+	a->otc = f->otc;
+	a->origin = f->origin;
+	a->mp_reach.af = f->mp_af;
+	a->mp_reach.nh_len = f->mp_nh_len;
+	memcpy(a->mp_reach.nh, f->mp_nh, sizeof(a->mp_reach.nh));
+	struct rbuf *own[N_VIEWS] = VIEWS(a);
+	size_t at = 0;
+	for (int i = 0; i < N_VIEWS; i++) {
+		size_t n = f->lens[i];
 		*own[i] = n > 0 ? rbuf_make(s->bytes + at, n) : rbuf_make(NULL, 0);
 		at += n;
 	}
-	decide_attrs_of(&s->a, &s->decide);
-	return s;
 }
 
 /* Give s an id and a place in by_id; -1 out of memory. */

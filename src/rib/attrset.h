@@ -1,13 +1,18 @@
 /*
  * attrset: path-attribute sets, interned.  Routes that carry the same
  * attributes share one reference-counted copy, so a full table costs one
- * pointer per route for its attributes.  An interned set is immutable; its
- * views (AS_PATH, communities ...) point into its own bytes.  Each set also
- * has a small id (never 0) for tables that keep one per route.
+ * pointer per route for its attributes.  An interned set is immutable and
+ * compact: its fixed-size fields, then the bytes of its variable ones
+ * (AS_PATH, communities ...), from which attrset_attrs() makes the decoded
+ * view that encoding, export and display want; best-path selection reads
+ * the facts kept beside them.  A table of a million routes holds tens of
+ * thousands of sets, received and exported, so their size counts.  Each set
+ * also has a small id (never 0) for tables that keep one per route.
  */
 #ifndef KBGP_RIB_ATTRSET_H
 #define KBGP_RIB_ATTRSET_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bgp/attr.h"
@@ -15,13 +20,24 @@
 #include "lib/idpool.h"
 #include "rib/decide.h"
 
+/* The fixed-size fields of a set, with no padding left uninitialised:
+ * with the variable bytes after it, a set's identity. */
+struct attrset_fixed {
+	uint32_t present[8]; /* as in struct bgp_attrs, without MP_UNREACH_NLRI */
+	uint32_t next_hop, med, local_pref, aggregator_as, aggregator_id, originator_id, otc;
+	uint8_t origin, mp_af, mp_nh_len, pad;
+	uint8_t mp_nh[32];
+	uint32_t lens[6]; /* of the variable parts, in the order they are stored */
+};
+
 struct attrset {
 	uint32_t refs;
 	uint32_t len; /* of bytes[] */
 	uint64_t hash;
 	uint32_t id;
-	struct decide_attrs decide; /* what best-path selection reads */
-	struct bgp_attrs a;
+	bool no_export, no_advertise; /* RFC 1997 well-known communities */
+	struct decide_attrs decide;   /* what best-path selection reads */
+	struct attrset_fixed fixed;
 	uint8_t bytes[];
 };
 
@@ -43,5 +59,11 @@ struct attrset *attrset_ref(struct attrset *s);
 /* The live set with that id, or NULL (0 is never an id). */
 struct attrset *attrset_by_id(const struct attrset_table *t, uint32_t id);
 void attrset_unref(struct attrset_table *t, struct attrset *s);
+/* The decoded view of s, pointing into s (valid while s is). */
+void attrset_attrs(const struct attrset *s, struct bgp_attrs *a);
+static inline bool attrset_has(const struct attrset *s, uint8_t code)
+{
+	return s->fixed.present[code / 32] & (1u << (code % 32));
+}
 
 #endif

@@ -321,7 +321,9 @@ static json_t *rib_paths(const struct router *r, const struct route_query *q,
 	for (const struct rib_path *p = e->paths; p != NULL; p = p->next) {
 		if (!wanted_path(q, p))
 			continue;
-		struct path_view v = { .a = &p->attrs->a,
+		struct bgp_attrs a;
+		attrset_attrs(p->attrs, &a);
+		struct path_view v = { .a = &a,
 			               .af = (enum bgp_af)e->af,
 			               .src = p->src,
 			               .neighbor = &p->src->addr,
@@ -349,7 +351,9 @@ static json_t *sent_paths(const struct router *r, const struct route_query *q,
 		const struct attrset *sent = adjout_sent(&rp->out, &r->rib, e);
 		if (sent == NULL)
 			continue;
-		struct path_view v = { .a = &sent->a,
+		struct bgp_attrs a;
+		attrset_attrs(sent, &a);
+		struct path_view v = { .a = &a,
 			               .af = (enum bgp_af)e->af,
 			               .neighbor = &p->cfg.addr,
 			               .best = true,

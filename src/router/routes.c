@@ -157,29 +157,14 @@ static void learn_next_hops(struct bgp_peer *p, struct router_peer *rp)
 		                (uint32_t)v4[2] << 8 | v4[3];
 }
 
-static bool has_community(const struct bgp_attrs *a, uint32_t community)
-{
-	struct rbuf r = a->communities;
-	uint32_t c;
-	if (!bgp_attr_has(a, BGP_ATTR_COMMUNITIES))
-		return false;
-	while (rbuf_u32(&r, &c) == 0)
-		if (c == community)
-			return true;
-	return false;
-}
-
 static bool may_export(const struct router *r, const struct bgp_peer *p,
                        const struct router_peer *rp, const struct rib_path *best)
 {
-	const struct bgp_attrs *a = &best->attrs->a;
 	if (best->src == &rp->src && !p->neg.ebgp)
 		return false;
 	if (!best->src->local && !best->src->ebgp && !p->neg.ebgp)
 		return false; /* iBGP split horizon */
-	if (has_community(a, BGP_COMM_NO_ADVERTISE))
-		return false;
-	if (p->neg.ebgp && has_community(a, BGP_COMM_NO_EXPORT))
+	if (best->attrs->no_advertise || (p->neg.ebgp && best->attrs->no_export))
 		return false;
 	/* RFC 8212: nothing goes out over eBGP without an export policy; the
 	 * agent, like GoBGP's global policy, sends nothing without one at all. */
@@ -224,7 +209,8 @@ static struct attrset *export_attrs(struct router *r, const struct bgp_peer *p,
 	enum bgp_af af = (enum bgp_af)e->af;
 	uint8_t path[BGP_EXT_MAX_LEN];
 	struct wbuf w;
-	struct bgp_attrs a = best->attrs->a;
+	struct bgp_attrs a;
+	attrset_attrs(best->attrs, &a);
 
 	if (p->neg.ebgp) {
 		wbuf_init(&w, path, sizeof(path));
@@ -387,17 +373,17 @@ static void log_selection(const struct rib_entry *e)
 /* The address a path's packets go to, as the kernel wants it. */
 static bool next_hop_of(const struct rib_path *p, uint8_t af, struct fib_nexthop *out)
 {
-	const struct bgp_attrs *a = &p->attrs->a;
+	const struct attrset_fixed *a = &p->attrs->fixed;
 	memset(out, 0, sizeof(*out));
-	if (af == BGP_AF_IPV4_UNICAST && bgp_attr_has(a, BGP_ATTR_NEXT_HOP)) {
+	if (af == BGP_AF_IPV4_UNICAST && attrset_has(p->attrs, BGP_ATTR_NEXT_HOP)) {
 		out->af = BGP_AF_IPV4_UNICAST;
 		for (int i = 0; i < 4; i++)
 			out->addr[i] = (uint8_t)(a->next_hop >> (24 - 8 * i));
 		return true;
 	}
-	if (bgp_attr_has(a, BGP_ATTR_MP_REACH) && a->mp_reach.nh_len >= 16) {
+	if (attrset_has(p->attrs, BGP_ATTR_MP_REACH) && a->mp_nh_len >= 16) {
 		out->af = BGP_AF_IPV6_UNICAST;
-		memcpy(out->addr, a->mp_reach.nh, 16);
+		memcpy(out->addr, a->mp_nh, 16);
 		return true;
 	}
 	return false;

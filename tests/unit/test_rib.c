@@ -163,7 +163,7 @@ static void test_attributes_are_shared(void **state)
 	struct bgp_prefix first = prefix("10.0.0.0/24");
 	const struct rib_path *p = rib_best(rib_lookup(&r, &first));
 	assert_int_equal(p->attrs->refs, 5000);
-	assert_int_equal(p->attrs->a.med, 7);
+	assert_int_equal(p->attrs->fixed.med, 7);
 	rib_flush(&r, &x);
 	assert_int_equal(r.attrs.sets.count, 0);
 	assert_int_equal(r.entries.count, 0);
@@ -194,7 +194,7 @@ static void test_new_attributes_on_a_selected_path(void **state)
 	changes = 0;
 	assert_int_equal(rib_update(&r, &x, &p, &b.a, 3), 0);
 	assert_int_equal(changes, 1);
-	assert_int_equal(rib_best(last_changed)->attrs->a.med, 7);
+	assert_int_equal(rib_best(last_changed)->attrs->fixed.med, 7);
 	assert_int_equal(rib_update(&r, &x, &p, &b.a, 4), 0);
 	worse.a.med = 9;
 	bgp_attr_set(&worse.a, BGP_ATTR_MED);
@@ -229,7 +229,9 @@ static void test_local_route_wins(void **state)
 	rib_update(&r, &x, &p, &a.a, 1);
 	rib_update(&r, &self, &p, &mine, 2);
 	struct rib_entry *e = rib_lookup(&r, &p);
-	const struct bgp_attrs *best = &rib_best(e)->attrs->a;
+	struct bgp_attrs view;
+	attrset_attrs(rib_best(e)->attrs, &view);
+	const struct bgp_attrs *best = &view;
 	assert_ptr_equal(rib_best(e)->src, &self);
 	assert_int_equal(e->reason, DECIDE_WEIGHT);
 	assert_int_equal(e->n_multipath, 1);

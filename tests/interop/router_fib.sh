@@ -8,6 +8,9 @@
 # In this order:
 #   1. One path: one route with an nhid whose nexthop object (protocol bgp)
 #      has the peer as gateway on the link towards it; IPv4 and IPv6.
+#      frr1 sends 10.91.0.0/24 again with bird2's address as next hop (an
+#      outbound route-map): the route moves to it, and back when the
+#      route-map goes.
 #   2. The same prefix from three ASes (multipath-relax, maximumPaths 4): one
 #      route, its nhid a group of exactly three nexthop objects whose gateways
 #      are the three peers.
@@ -412,6 +415,24 @@ nslab_wait 10 "kernel: 10.91.0.0/24 proto bgp metric 20 nhid -> via 10.0.0.11 de
 nslab_wait 10 "kernel: fd91::/48 proto bgp metric 20 nhid -> via fd00::11 dev eth0" fib_is fd91::/48 "${want_91v6[@]}"
 nslab_wait 10 "kernel: 10.94.0.0/24 proto bgp metric 20 nhid -> via 10.0.4.2 dev eth1" fib_is 10.94.0.0/24 "$want_94"
 others_same "with kbgpd running"
+
+# The same path with a new next hop (RFC 4271 implicit withdraw): the kernel follows it.
+frr1_next_hop() { # "set ip next-hop ADDRESS" | "" (the route-map goes)
+    if [[ -n $1 ]]; then
+        nslab_vtysh frr1 "configure terminal" "ip prefix-list P91 seq 5 permit 10.91.0.0/24" \
+            "route-map NH91 permit 10" "match ip address prefix-list P91" "$1" "exit" \
+            "route-map NH91 permit 20" "exit" "router bgp 65001" "address-family ipv4 unicast" \
+            "neighbor 10.0.0.1 route-map NH91 out" >/dev/null
+    else
+        nslab_vtysh frr1 "configure terminal" "router bgp 65001" "address-family ipv4 unicast" \
+            "no neighbor 10.0.0.1 route-map NH91 out" >/dev/null
+    fi
+    nslab_vtysh frr1 "clear bgp ipv4 unicast 10.0.0.1 soft out" >/dev/null
+}
+frr1_next_hop "set ip next-hop 10.0.0.12"
+nslab_wait 10 "kernel: 10.91.0.0/24 moves to frr1's new next hop 10.0.0.12" fib_is 10.91.0.0/24 "$(nh 10.0.0.12%eth0)"
+frr1_next_hop ""
+nslab_wait 10 "kernel: 10.91.0.0/24 back via 10.0.0.11" fib_is 10.91.0.0/24 "$want_91"
 
 # ------------------------------------------------------------------------------------------------------
 # 2. Three ASes, one prefix: one route, nhid -> a group of exactly three nexthop objects

@@ -25,14 +25,17 @@
 # SETTLE (seconds the sessions stay up after completion, 10), HOLD (9),
 # PER_SET (10..50), FRR_FIB=1 (let FRR install into zebra, default no-rib),
 # PERF=DIR (perf record the DUT from feeder start to completion into
-# DIR/DUT.data; PERF_CALLGRAPH=fp|dwarf|lbr, default fp).
+# DIR/DUT.data; PERF_CALLGRAPH=fp|dwarf|lbr, default fp), ROUNDS=N (run
+# the DUTS list N times over, interleaved: each row's ratios are to BIRD of
+# its own round, and a summary gives each DUT's medians; this VM's speed
+# moves by half between runs minutes apart, for every DUT alike).
 # Run as root.  Exit status 0 when every DUT finished with its sessions up.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 source "$root/tests/netns/lib.sh"
 
-: "${TIMEOUT:=120}" "${SETTLE:=10}" "${HOLD:=9}" "${PER_SET:=10..50}" "${FRR_FIB:=0}"
+: "${TIMEOUT:=120}" "${SETTLE:=10}" "${HOLD:=9}" "${PER_SET:=10..50}" "${FRR_FIB:=0}" "${ROUNDS:=1}"
 : "${DUTS:=kbgpd bird frr gobgp}"
 GOBGP_MAX=100000
 
@@ -247,14 +250,21 @@ one_dut() {
 # The table
 # ---------------------------------------------------------------------------
 
-report() { # REQUESTED_PREFIXES RESULT_FILE...
+report() { # REQUESTED_PREFIXES RESULT_FILE... (named rROUND-SEQ)
     local want=$1
     shift
-    awk -v hold="$HOLD" -v want="$want" '
+    awk -v hold="$HOLD" -v want="$want" -v rounds="$ROUNDS" '
     { dut[NR] = $1; n[NR] = $2; st[NR] = $3; t[NR] = $4; fed[NR] = $5; kb[NR] = $6; cpu[NR] = $7
       gf[NR] = $8; gs[NR] = $9; note[NR] = $10; detail[NR] = $11
-      if ($1 == "bird" && $3 == "ok") { bt = $4; bkb = $6; bn = $2 } }
+      file = FILENAME; sub(/.*\/r/, "", file); sub(/-.*/, "", file); rnd[NR] = file
+      if ($1 == "bird" && $3 == "ok") { bt[file] = $4; bkb[file] = $6; bn = $2 } }
     function ratio(a, b) { return (b > 0 && a != "-") ? sprintf("%.2fx", a / b) : "-" }
+    function median(list,    v, k, i, j, x) { # list: values joined by spaces
+      k = split(list, v, " ")
+      for (i = 2; i <= k; i++)
+        for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { x = v[j]; v[j] = v[j - 1]; v[j - 1] = x }
+      return k == 0 ? "-" : (k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2)
+    }
     END {
       printf "%-6s %9s %10s %8s %9s %7s %8s %8s %11s  %s\n", "DUT", "prefixes", "propagate", "fed in",
              "peak RSS", "CPU s", "time/BIRD", "RSS/BIRD", "max gap f/s", "status"
@@ -263,9 +273,15 @@ report() { # REQUESTED_PREFIXES RESULT_FILE...
         tt = st[i] == "ok" ? t[i] " s" : st[i]
         printf "%-6s %9d %10s %8s %6.0f MB %7s %8s %8s %5s/%-5s  %s%s\n", dut[i], n[i], tt,
                fed[i] == "-" ? "-" : fed[i] " s", kb[i] / 1024, cpu[i],
-               same && st[i] == "ok" ? ratio(t[i], bt) : "-", same ? ratio(kb[i], bkb) : "-",
+               same && st[i] == "ok" ? ratio(t[i], bt[rnd[i]]) : "-",
+               same ? ratio(kb[i], bkb[rnd[i]]) : "-",
                gf[i] == "" ? "-" : gf[i], gs[i] == "" ? "-" : gs[i], st[i],
                note[i] != "-" && note[i] != "" ? " (" note[i] ")" : ""
+        if (st[i] == "ok") {
+          if (!(dut[i] in times)) order[++n_duts] = dut[i]
+          times[dut[i]] = times[dut[i]] " " t[i]; cpus[dut[i]] = cpus[dut[i]] " " cpu[i]
+          rss[dut[i]] = rss[dut[i]] " " kb[i]; count[dut[i]] = n[i]
+        }
       }
       printf "max gap: longest silence of the DUT seen by feeder/sink in s (hold %s)\n", hold
       for (i = 1; i <= NR; i++) {
@@ -273,6 +289,20 @@ report() { # REQUESTED_PREFIXES RESULT_FILE...
           printf "%s: %d prefixes only (min(PREFIXES, %d)), no ratio to BIRD\n", dut[i], n[i], n[i]
         if (detail[i] != "")
           printf "%s peak RSS per process: %s\n", dut[i], detail[i]
+      }
+      if (rounds > 1) {
+        printf "\nmedians over %d rounds (ok runs only):\n", rounds
+        printf "%-6s %5s %10s %7s %9s %8s %8s\n", "DUT", "runs", "propagate", "CPU s", "peak RSS",
+               "time/BIRD", "RSS/BIRD"
+        mb = ("bird" in times) ? median(times["bird"]) : 0
+        mk = ("bird" in times) ? median(rss["bird"]) : 0
+        for (d = 1; d <= n_duts; d++) {
+          x = order[d]
+          same = count[x] == bn
+          printf "%-6s %5d %8.2f s %7.2f %6.0f MB %8s %8s\n", x, split(times[x], tmp, " "),
+                 median(times[x]), median(cpus[x]), median(rss[x]) / 1024,
+                 same ? ratio(median(times[x]), mb) : "-", same ? ratio(median(rss[x]), mk) : "-"
+        }
       }
     }' "$@"
 }
@@ -289,13 +319,17 @@ main() {
     echo "  bird:   $(bird --version 2>&1 | head -n 1)"
     echo "  frr:    $("$NSLAB_FRR_BIN/bgpd" --version | head -n 1)$([[ $FRR_FIB == 1 ]] && echo ", zebra installs" || echo ", bgp no-rib")"
     echo "  gobgp:  $(gobgpd --version) (min(PREFIXES, $GOBGP_MAX) prefixes)"
-    local i=0
-    for dut in $DUTS; do
-        local count=$n
-        [[ $dut == gobgp && $count -gt $GOBGP_MAX ]] && count=$GOBGP_MAX
-        i=$((i + 1))
-        echo "running $dut with $count prefixes..." >&2
-        bash "$0" --one "$dut" "$count" "$RESULTS/$i" || echo "$dut $count failed - - - - - - error" >"$RESULTS/$i"
+    [[ $ROUNDS =~ ^[0-9]+$ && $ROUNDS -gt 0 ]] || { echo "ROUNDS must be a positive number" >&2; exit 2; }
+    local i=0 round out
+    for ((round = 1; round <= ROUNDS; round++)); do
+        for dut in $DUTS; do
+            local count=$n
+            [[ $dut == gobgp && $count -gt $GOBGP_MAX ]] && count=$GOBGP_MAX
+            i=$((i + 1))
+            out=$(printf '%s/r%03d-%03d' "$RESULTS" "$round" "$i")
+            echo "running $dut with $count prefixes (round $round of $ROUNDS)..." >&2
+            bash "$0" --one "$dut" "$count" "$out" || echo "$dut $count failed - - - - - - error" >"$out"
+        done
     done
     echo
     report "$n" "$RESULTS"/*

@@ -6,12 +6,17 @@
  * negotiated.  The rest is the body.  Every route is walked and the
  * attributes formatted, as kbgpctl does even for an UPDATE that resets the
  * session; one that decodes is re-encoded and must decode again without a
- * reset: what kbgp sends, kbgp must accept.
+ * reset: what kbgp sends, kbgp must accept.  Its attributes are also
+ * interned, as the RIB does: the compact set must give back the very
+ * attributes it was made from (its view interns to the same set, and
+ * encodes to the same bytes), and the decision's facts must be those of
+ * the view.
  */
 #include <string.h>
 
 #include "bgp/update.h"
 #include "fuzz.h"
+#include "rib/attrset.h"
 
 #define BODY_MAX (BGP_EXT_MAX_LEN - BGP_HEADER_LEN)
 
@@ -79,6 +84,49 @@ static void check_reencode(const struct bgp_session_ctx *ctx, const struct bgp_u
 	walk_routes(ctx, &again);
 }
 
+/* The attribute part of an UPDATE that carries a, no routes. */
+static size_t encode_attrs(const struct bgp_session_ctx *ctx, const struct bgp_attrs *a,
+                           uint8_t *out, size_t cap)
+{
+	struct bgp_attrs routeless = *a;
+	struct wbuf w;
+	routeless.mp_reach.nlri = rbuf_make(NULL, 0);
+	bgp_attr_clear(&routeless, BGP_ATTR_MP_UNREACH);
+	wbuf_init(&w, out, cap);
+	bgp_update_encode(&w, ctx, rbuf_make(NULL, 0), &routeless, rbuf_make(NULL, 0));
+	return wbuf_ok(&w) ? w.len : 0;
+}
+
+static void check_interned(const struct bgp_session_ctx *ctx, const struct bgp_update *u)
+{
+	static struct attrset_table table;
+	static bool ready;
+	static uint8_t want[BGP_EXT_MAX_LEN + 1], got[BGP_EXT_MAX_LEN + 1];
+	struct bgp_attrs view;
+	struct decide_attrs facts;
+
+	if (!ready) {
+		attrset_table_init(&table);
+		ready = true;
+	}
+	struct attrset *s = attrset_intern(&table, &u->attrs);
+	FUZZ_CHECK(s != NULL && s->id != 0 && attrset_by_id(&table, s->id) == s);
+	attrset_attrs(s, &view);
+	struct attrset *again = attrset_intern(&table, &view);
+	FUZZ_CHECK(again == s);
+	size_t n = encode_attrs(ctx, &u->attrs, want, sizeof(want));
+	FUZZ_CHECK(encode_attrs(ctx, &view, got, sizeof(got)) == n && memcmp(want, got, n) == 0);
+	decide_attrs_of(&view, &facts);
+	FUZZ_CHECK(facts.local_pref == s->decide.local_pref && facts.med == s->decide.med &&
+	           facts.as_path_length == s->decide.as_path_length &&
+	           facts.cluster_length == s->decide.cluster_length &&
+	           facts.origin == s->decide.origin &&
+	           facts.has_originator == s->decide.has_originator);
+	attrset_unref(&table, again);
+	attrset_unref(&table, s);
+	FUZZ_CHECK(table.sets.count == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bgp_update u;
@@ -96,5 +144,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	(void)bgp_update_is_eor(&u, &eor);
 	check_reencode(&ctx, &u);
+	check_interned(&ctx, &u);
 	return 0;
 }

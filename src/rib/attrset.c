@@ -130,7 +130,6 @@ static struct attrset *attrset_new(const struct bgp_attrs *a, uint64_t hash)
 	if (s == NULL)
 		return NULL;
 	memset(s, 0, sizeof(*s));
-	s->len = (uint32_t)len;
 	s->hash = hash;
 	fixed_of(a, &s->fixed);
 	size_t at = 0;

@@ -32,9 +32,8 @@ struct attrset_fixed {
 
 struct attrset {
 	uint32_t refs;
-	uint32_t len; /* of bytes[] */
-	uint64_t hash;
 	uint32_t id;
+	uint64_t hash;
 	bool no_export, no_advertise; /* RFC 1997 well-known communities */
 	struct decide_attrs decide;   /* what best-path selection reads */
 	struct attrset_fixed fixed;

@@ -6,7 +6,8 @@
  * route and no second table per peer.
  * After every change the entry's paths are decided again (rib/decide): the
  * best first, then the rest of its ECMP set, and the layer above hears of
- * entries whose selection changed.  Dropping a source's paths is a table
+ * entries whose selection changed, or whose selected paths have new
+ * attributes.  Dropping a source's paths is a table
  * walk, the price of paths without back links.
  */
 #ifndef KBGP_RIB_RIB_H
@@ -125,7 +126,8 @@ struct bgp_prefix rib_entry_prefix(const struct rib_entry *e);
 /* Iterate the entries that have paths: *pos = 0 to start, NULL at the
  * end.  The table must not change meanwhile; use rib_walk for that. */
 struct rib_entry *rib_next(const struct rib *r, size_t *pos);
-/* Call fn on every entry, which may drop paths and out records. */
+/* Call fn on every entry, which may drop paths and what Adj-RIBs-Out
+ * sent. */
 void rib_walk(struct rib *r, void (*fn)(struct rib *r, struct rib_entry *e, void *ctx), void *ctx);
 
 /* Keep e until the matching rib_release (an Adj-RIB-Out queued or sent

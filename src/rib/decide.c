@@ -112,7 +112,7 @@ int decide_compare(const struct decide_path *a, const struct decide_path *b,
 		return c;
 	/* 7. the older of two eBGP paths: fewer flaps (RFC 5004) */
 	if (a->ebgp && b->ebgp && !cfg->compare_router_id)
-		PREFER_LOWER(a->received_at, b->received_at, DECIDE_OLDER);
+		PREFER_LOWER(a->received_s, b->received_s, DECIDE_OLDER);
 	/* 8. lowest BGP Identifier */
 	PREFER_LOWER(router_id(a), router_id(b), DECIDE_ROUTER_ID);
 	/* 9. shortest CLUSTER_LIST */

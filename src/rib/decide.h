@@ -56,7 +56,7 @@ struct decide_path {
 	uint32_t peer_asn; /* the neighbour AS (the first in AS_PATH for eBGP) */
 	uint32_t peer_id;  /* the peer's BGP Identifier */
 	union sockaddr_any peer_addr;
-	uint64_t received_at; /* when the path arrived, monotonic ms */
+	uint32_t received_s; /* when the path arrived, monotonic seconds */
 };
 
 struct decide_config {

@@ -44,6 +44,7 @@ void rib_init(struct rib *r, const struct decide_config *cfg,
 		          offsetof(struct rib_entry, addr) + prefix_bytes((uint8_t)af));
 	slab_init(&r->path_slab, sizeof(struct rib_path));
 	idpool_init(&r->entry_ids, 0);
+	idpool_init(&r->source_ids, 1);
 	attrset_table_init(&r->attrs);
 	r->decide = *cfg;
 	r->changed = changed;
@@ -138,17 +139,17 @@ void rib_walk(struct rib *r, void (*fn)(struct rib *r, struct rib_entry *e, void
 	r->n_doomed = 0;
 }
 
-static struct decide_path decide_view(const struct rib_path *p)
+static struct decide_path decide_view(const struct rib *r, const struct rib_path *p)
 {
-	const struct rib_source *s = p->src;
-	return (struct decide_path){ .attrs = &p->attrs->decide,
+	const struct rib_source *s = rib_path_source(r, p);
+	return (struct decide_path){ .attrs = &rib_path_attrs(r, p)->decide,
 		                     .weight = s->weight,
 		                     .local = s->local,
 		                     .ebgp = s->ebgp,
 		                     .peer_asn = s->asn,
 		                     .peer_id = s->router_id,
 		                     .peer_addr = s->addr,
-		                     .received_at = p->received_at };
+		                     .received_s = p->received_s };
 }
 
 /* The selection an entry shows the outside: best and ECMP members. */
@@ -197,13 +198,13 @@ static void entry_decide(struct rib *r, struct rib_entry *e)
 		return;
 	}
 	for (p = best->next; p != NULL; p = p->next) {
-		struct decide_path a = decide_view(p), b = decide_view(best);
+		struct decide_path a = decide_view(r, p), b = decide_view(r, best);
 		if (decide_compare(&a, &b, &r->decide, &reason) < 0)
 			best = p;
 	}
-	struct decide_path top = decide_view(best);
+	struct decide_path top = decide_view(r, best);
 	for (p = e->paths; p != NULL; p = p->next) {
-		struct decide_path other = decide_view(p);
+		struct decide_path other = decide_view(r, p);
 		if (p != best && decide_compare(&top, &other, &r->decide, &reason) <= 0 &&
 		    reason > furthest)
 			furthest = reason;
@@ -217,7 +218,7 @@ static void entry_decide(struct rib *r, struct rib_entry *e)
 	best->multipath = true;
 	for (p = e->paths; p != NULL;) {
 		struct rib_path *following = p->next;
-		struct decide_path cand = decide_view(p);
+		struct decide_path cand = decide_view(r, p);
 		p->multipath = e->n_multipath < width && decide_multipath(&top, &cand, &r->decide);
 		if (p->multipath) {
 			e->n_multipath++;
@@ -251,9 +252,9 @@ static void entry_changed(struct rib *r, struct rib_entry *e, const struct selec
 
 static void path_free(struct rib *r, struct rib_entry *e, struct rib_path *p)
 {
-	p->src->count[e->af]--;
+	rib_path_source(r, p)->count[e->af]--;
 	r->n_paths--;
-	attrset_unref(&r->attrs, p->attrs);
+	attrset_unref(&r->attrs, rib_path_attrs(r, p));
 	slab_free(&r->path_slab, p);
 }
 
@@ -261,9 +262,37 @@ static struct rib_path *entry_path_of(struct rib_entry *e, const struct rib_sour
                                       uint32_t path_id)
 {
 	for (struct rib_path *p = e->paths; p != NULL; p = p->next)
-		if (p->src == src && p->path_id == path_id)
+		if (p->src == src->index && p->path_id == path_id)
 			return p;
 	return NULL;
+}
+
+/* Give src an index if it has none yet; -1 out of memory or of indexes. */
+static int source_attach(struct rib *r, struct rib_source *src)
+{
+	uint32_t index;
+	if (src->index != 0)
+		return 0;
+	if (idpool_take(&r->source_ids, &index) < 0)
+		return -1;
+	if (index > UINT16_MAX) {
+		idpool_give(&r->source_ids, index);
+		return -1;
+	}
+	if (index >= r->cap_sources) {
+		size_t cap = r->cap_sources == 0 ? 16 : r->cap_sources * 2;
+		struct rib_source **grown = realloc(r->sources, cap * sizeof(*grown));
+		if (grown == NULL) {
+			idpool_give(&r->source_ids, index);
+			return -1;
+		}
+		memset(grown + r->cap_sources, 0, (cap - r->cap_sources) * sizeof(*grown));
+		r->sources = grown;
+		r->cap_sources = cap;
+	}
+	r->sources[index] = src;
+	src->index = (uint16_t)index;
+	return 0;
 }
 
 static struct rib_entry *entry_get(struct rib *r, const struct bgp_prefix *p)
@@ -296,7 +325,8 @@ static struct rib_path *path_new(struct rib *r, struct rib_entry *e, struct rib_
 	struct rib_path *p = slab_alloc(&r->path_slab);
 	if (p == NULL)
 		return NULL;
-	p->src = src;
+	p->src = src->index;
+	p->attrs = 0;
 	p->path_id = path_id;
 	p->next = e->paths;
 	e->paths = p;
@@ -313,9 +343,13 @@ int rib_update_set(struct rib *r, struct rib_source *src, const struct bgp_prefi
 
 	if (e == NULL)
 		return -1;
+	if (source_attach(r, src) < 0) {
+		rib_settle(r, e);
+		return -1;
+	}
 	selection_of(e, &before);
 	struct rib_path *p = entry_path_of(e, src, pfx->path_id);
-	if (p != NULL && p->attrs == set) {
+	if (p != NULL && p->attrs == set->id) {
 		p->stale = false; /* nothing new, but fresh again */
 		return 0;
 	}
@@ -324,10 +358,10 @@ int rib_update_set(struct rib *r, struct rib_source *src, const struct bgp_prefi
 		rib_settle(r, e);
 		return -1;
 	}
-	if (p->attrs != NULL)
-		attrset_unref(&r->attrs, p->attrs);
-	p->attrs = attrset_ref(set);
-	p->received_at = now;
+	if (p->attrs != 0)
+		attrset_unref(&r->attrs, rib_path_attrs(r, p));
+	p->attrs = attrset_ref(set)->id;
+	p->received_s = (uint32_t)(now / 1000);
 	p->stale = false;
 	entry_changed(r, e, &before, was_selected);
 	return 0;
@@ -382,7 +416,7 @@ static void drop_paths(struct rib *r, struct rib_entry *e, void *ctx)
 	selection_of(e, &before);
 	for (struct rib_path **pp = &e->paths; *pp != NULL;) {
 		struct rib_path *p = *pp;
-		if (p->src != f->src || (f->stale_only && !p->stale)) {
+		if (p->src != f->src->index || (f->stale_only && !p->stale)) {
 			pp = &p->next;
 			continue;
 		}
@@ -401,7 +435,7 @@ static void mark_paths(struct rib *r, struct rib_entry *e, void *ctx)
 	(void)r;
 	if (filter_takes(f, e))
 		for (struct rib_path *p = e->paths; p != NULL; p = p->next)
-			if (p->src == f->src)
+			if (p->src == f->src->index)
 				p->stale = true;
 }
 
@@ -420,6 +454,16 @@ void rib_flush(struct rib *r, struct rib_source *src)
 	struct path_filter f = { .src = src, .af = -1 };
 	if (source_has(src, -1))
 		rib_walk(r, drop_paths, &f);
+}
+
+void rib_source_detach(struct rib *r, struct rib_source *src)
+{
+	if (src->index == 0)
+		return;
+	rib_flush(r, src);
+	r->sources[src->index] = NULL;
+	idpool_give(&r->source_ids, src->index);
+	src->index = 0;
 }
 
 void rib_mark_stale(struct rib *r, struct rib_source *src, int af)
@@ -466,6 +510,11 @@ void rib_free(struct rib *r)
 		slab_destroy(&r->entry_slab[af]);
 	slab_destroy(&r->path_slab);
 	free(r->doomed);
+	for (size_t i = 0; i < r->cap_sources; i++)
+		if (r->sources[i] != NULL)
+			r->sources[i]->index = 0; /* free to join another rib */
+	free(r->sources);
 	idpool_free(&r->entry_ids);
+	idpool_free(&r->source_ids);
 	attrset_table_free(&r->attrs);
 }

@@ -25,14 +25,19 @@
 
 struct rib_source;
 
+/* 24 bytes: a full table has a million of them.  Attributes and source
+ * are kept as small indexes; rib_path_attrs() and rib_path_source() give
+ * what they name. */
 struct rib_path {
 	struct rib_path *next; /* in the entry, best first */
-	struct rib_source *src;
-	struct attrset *attrs;
-	uint64_t received_at;
+	uint32_t attrs;        /* the attribute set's id */
 	uint32_t path_id;
-	bool multipath; /* in the best path's ECMP set (the best included) */
-	bool stale;     /* kept while its peer restarts (RFC 4724) */
+	/* Monotonic seconds: the older of two eBGP paths wins at this grain,
+	 * as in FRR (its `uptime`), and a tie goes on to the router ID. */
+	uint32_t received_s;
+	uint16_t src;       /* the source's index in the rib */
+	bool multipath : 1; /* in the best path's ECMP set (the best included) */
+	bool stale : 1;     /* kept while its peer restarts (RFC 4724) */
 };
 
 /* One prefix: 24 bytes for IPv4 (the address fills the struct's tail
@@ -62,6 +67,10 @@ struct rib_source {
 	union sockaddr_any addr;
 	uint32_t weight;
 	void *owner;
+	/* Given by the rib when the source's first path comes in, 0 before.
+	 * A source belongs to one rib at a time; one that goes away is
+	 * detached (rib_source_detach). */
+	uint16_t index;
 };
 
 /* This speaker as a source: routes it originates beat learned ones on
@@ -78,6 +87,9 @@ struct rib {
 	struct htab entries;
 	struct slab entry_slab[BGP_AF_COUNT], path_slab;
 	struct idpool entry_ids;
+	struct rib_source **sources; /* by index; [0] unused */
+	size_t cap_sources;
+	struct idpool source_ids;
 	struct attrset_table attrs;
 	struct decide_config decide;
 	size_t n_paths;
@@ -107,6 +119,9 @@ int rib_update_set(struct rib *r, struct rib_source *src, const struct bgp_prefi
 void rib_withdraw(struct rib *r, struct rib_source *src, const struct bgp_prefix *p);
 /* Drop every path of src (its session went down). */
 void rib_flush(struct rib *r, struct rib_source *src);
+/* The same, and forget src: its index may name another source from then
+ * on.  For a source that goes away. */
+void rib_source_detach(struct rib *r, struct rib_source *src);
 /* Graceful restart and enhanced route refresh: mark the paths of src
  * stale, of one family (af >= 0) or all (-1); a later rib_update of the
  * same route makes it fresh again. */
@@ -121,6 +136,14 @@ struct rib_entry *rib_lookup(const struct rib *r, const struct bgp_prefix *p);
 static inline const struct rib_path *rib_best(const struct rib_entry *e)
 {
 	return e->paths;
+}
+static inline struct attrset *rib_path_attrs(const struct rib *r, const struct rib_path *p)
+{
+	return r->attrs.by_id[p->attrs];
+}
+static inline struct rib_source *rib_path_source(const struct rib *r, const struct rib_path *p)
+{
+	return r->sources[p->src];
 }
 struct bgp_prefix rib_entry_prefix(const struct rib_entry *e);
 /* Iterate the entries that have paths: *pos = 0 to start, NULL at the

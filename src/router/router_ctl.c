@@ -277,7 +277,7 @@ struct path_view {
 	enum bgp_af af;
 	const struct rib_source *src; /* NULL: sent by us (adj-rib-out) */
 	const union sockaddr_any *neighbor;
-	uint64_t age_ms;
+	uint32_t age_s;
 	bool best, multipath, stale;
 	const char *reason;
 };
@@ -294,7 +294,7 @@ static json_t *path_json(const struct path_view *v)
 	        "neighbor_router_id",
 	        v->src != NULL && !local ? ipv4_text(v->src->router_id) : json_null(), "ebgp",
 	        v->src != NULL && v->src->ebgp, "next_hop", next_hop_json(a, v->af), "age_seconds",
-	        (json_int_t)(v->age_ms / 1000), "best", v->best, "multipath", v->multipath, "stale",
+	        (json_int_t)v->age_s, "best", v->best, "multipath", v->multipath, "stale",
 	        v->stale, "reason", v->reason != NULL ? json_string(v->reason) : json_null(),
 	        "weight", (json_int_t)(v->src != NULL ? v->src->weight : 0), "origin",
 	        origins[a->origin < 3 ? a->origin : 2], "as_path",
@@ -306,28 +306,29 @@ static json_t *path_json(const struct path_view *v)
 	return j;
 }
 
-static bool wanted_path(const struct route_query *q, const struct rib_path *p)
+static bool wanted_path(const struct route_query *q, const struct rib_source *src)
 {
-	if (strcmp(q->table, "adj-rib-in") == 0 && p->src->local)
+	if (strcmp(q->table, "adj-rib-in") == 0 && src->local)
 		return false;
-	return !q->has_neighbor || (!p->src->local && addr_equal(&p->src->addr, &q->neighbor));
+	return !q->has_neighbor || (!src->local && addr_equal(&src->addr, &q->neighbor));
 }
 
 static json_t *rib_paths(const struct router *r, const struct route_query *q,
                          const struct rib_entry *e)
 {
 	json_t *paths = json_array();
-	uint64_t now = loop_now(r->loop);
+	uint32_t now_s = (uint32_t)(loop_now(r->loop) / 1000);
 	for (const struct rib_path *p = e->paths; p != NULL; p = p->next) {
-		if (!wanted_path(q, p))
+		const struct rib_source *src = rib_path_source(&r->rib, p);
+		if (!wanted_path(q, src))
 			continue;
 		struct bgp_attrs a;
-		attrset_attrs(p->attrs, &a);
+		attrset_attrs(rib_path_attrs(&r->rib, p), &a);
 		struct path_view v = { .a = &a,
 			               .af = (enum bgp_af)e->af,
-			               .src = p->src,
-			               .neighbor = &p->src->addr,
-			               .age_ms = now - p->received_at,
+			               .src = src,
+			               .neighbor = &src->addr,
+			               .age_s = now_s - p->received_s,
 			               .best = p == e->paths,
 			               .multipath = p->multipath,
 			               .stale = p->stale,

@@ -160,11 +160,13 @@ static void learn_next_hops(struct bgp_peer *p, struct router_peer *rp)
 static bool may_export(const struct router *r, const struct bgp_peer *p,
                        const struct router_peer *rp, const struct rib_path *best)
 {
-	if (best->src == &rp->src && !p->neg.ebgp)
+	const struct rib_source *src = rib_path_source(&r->rib, best);
+	const struct attrset *attrs = rib_path_attrs(&r->rib, best);
+	if (src == &rp->src && !p->neg.ebgp)
 		return false;
-	if (!best->src->local && !best->src->ebgp && !p->neg.ebgp)
+	if (!src->local && !src->ebgp && !p->neg.ebgp)
 		return false; /* iBGP split horizon */
-	if (best->attrs->no_advertise || (p->neg.ebgp && best->attrs->no_export))
+	if (attrs->no_advertise || (p->neg.ebgp && attrs->no_export))
 		return false;
 	/* RFC 8212: nothing goes out over eBGP without an export policy; the
 	 * agent, like GoBGP's global policy, sends nothing without one at all. */
@@ -176,11 +178,11 @@ static bool may_export(const struct router *r, const struct bgp_peer *p,
 /* RFC 4271 §5.1.3: to an eBGP peer one hop away, a route learned over eBGP
  * may keep its next hop when the peer shares a subnet with it: traffic
  * then goes straight there instead of through kbgp (FRR does the same). */
-static bool keeps_third_party(const struct router_peer *rp, const struct rib_path *best,
+static bool keeps_third_party(const struct router_peer *rp, const struct rib_source *src,
                               enum bgp_af af, const struct bgp_attrs *a)
 {
 	union sockaddr_any nh = { .in = { .sin_family = AF_INET } };
-	if (af != BGP_AF_IPV4_UNICAST || best->src->local || !best->src->ebgp ||
+	if (af != BGP_AF_IPV4_UNICAST || src->local || !src->ebgp ||
 	    !rp->have_shared4 || !bgp_attr_has(a, BGP_ATTR_NEXT_HOP))
 		return false;
 	nh.in.sin_addr.s_addr = htonl(a->next_hop);
@@ -206,11 +208,12 @@ static struct attrset *export_attrs(struct router *r, const struct bgp_peer *p,
                                     const struct router_peer *rp, const struct rib_entry *e)
 {
 	const struct rib_path *best = rib_best(e);
+	const struct rib_source *src = rib_path_source(&r->rib, best);
 	enum bgp_af af = (enum bgp_af)e->af;
 	uint8_t path[BGP_EXT_MAX_LEN];
 	struct wbuf w;
 	struct bgp_attrs a;
-	attrset_attrs(best->attrs, &a);
+	attrset_attrs(rib_path_attrs(&r->rib, best), &a);
 
 	if (p->neg.ebgp) {
 		wbuf_init(&w, path, sizeof(path));
@@ -222,20 +225,20 @@ static struct attrset *export_attrs(struct router *r, const struct bgp_peer *p,
 			                                 BGP_ATTR_CLUSTER_LIST };
 		for (size_t i = 0; i < sizeof(internal_only); i++)
 			bgp_attr_clear(&a, internal_only[i]);
-		if (!keeps_third_party(rp, best, af, &a))
+		if (!keeps_third_party(rp, src, af, &a))
 			set_next_hop_self(rp, af, &a);
 	} else {
 		if (!bgp_attr_has(&a, BGP_ATTR_LOCAL_PREF)) {
 			a.local_pref = 100;
 			bgp_attr_set(&a, BGP_ATTR_LOCAL_PREF);
 		}
-		if (best->src->local)
+		if (src->local)
 			set_next_hop_self(rp, af, &a);
 	}
 	const struct router_group *g = rp->group;
 	struct bgp_prefix prefix = rib_entry_prefix(e);
 	if (g->n_export_policies > 0 &&
-	    policy_index_apply(&g->export_index, &p->cfg.addr, &prefix, best->src->local, &a,
+	    policy_index_apply(&g->export_index, &p->cfg.addr, &prefix, src->local, &a,
 	                       &policy_scratch) != POLICY_ACCEPT)
 		return NULL;
 	return attrset_intern(&r->rib.attrs, &a);
@@ -256,17 +259,18 @@ static struct attrset *export_cached(struct router *r, const struct bgp_peer *p,
                                      struct router_peer *rp, const struct rib_entry *e)
 {
 	const struct rib_path *best = rib_best(e);
+	struct attrset *in = rib_path_attrs(&r->rib, best);
+	bool local = rib_path_source(&r->rib, best)->local;
 	uint8_t af = e->af;
 	bool cacheable = rp->group->n_export_policies == 0;
-	if (cacheable && rp->cache_in == best->attrs && rp->cache_local == best->src->local &&
-	    rp->cache_af == af)
+	if (cacheable && rp->cache_in == in && rp->cache_local == local && rp->cache_af == af)
 		return attrset_ref(rp->cache_out);
 	struct attrset *out = export_attrs(r, p, rp, e);
 	if (cacheable && out != NULL) {
 		export_cache_clear(r, rp);
-		rp->cache_in = attrset_ref(best->attrs);
+		rp->cache_in = attrset_ref(in);
 		rp->cache_out = attrset_ref(out);
-		rp->cache_local = best->src->local;
+		rp->cache_local = local;
 		rp->cache_af = af;
 	}
 	return out;
@@ -350,7 +354,7 @@ static void on_mrai(struct loop_timer *t)
 	routes_flush(rp->peer->speaker->ctx);
 }
 
-static void log_selection(const struct rib_entry *e)
+static void log_selection(const struct rib *rib, const struct rib_entry *e)
 {
 	char prefix[64], via[ADDR_TEXT_MAX];
 	const struct rib_path *best = rib_best(e);
@@ -363,25 +367,26 @@ static void log_selection(const struct rib_entry *e)
 		log_emit(LOG_DEBUG, "rib", NULL, "%s: no path left", prefix);
 		return;
 	}
+	const struct rib_source *src = rib_path_source(rib, best);
 	log_emit(LOG_DEBUG, "rib", NULL, "%s: best via %s (%s), %u path%s in the ECMP set", prefix,
-	         best->src->local ? "local" : addr_text(&best->src->addr, via),
+	         src->local ? "local" : addr_text(&src->addr, via),
 	         decide_reason_text((enum decide_reason)e->reason), e->n_multipath,
 	         e->n_multipath == 1 ? "" : "s");
 }
 
 /* The RIB changed what it selects for e: every peer looks at it again. */
 /* The address a path's packets go to, as the kernel wants it. */
-static bool next_hop_of(const struct rib_path *p, uint8_t af, struct fib_nexthop *out)
+static bool next_hop_of(const struct attrset *set, uint8_t af, struct fib_nexthop *out)
 {
-	const struct attrset_fixed *a = &p->attrs->fixed;
+	const struct attrset_fixed *a = &set->fixed;
 	memset(out, 0, sizeof(*out));
-	if (af == BGP_AF_IPV4_UNICAST && attrset_has(p->attrs, BGP_ATTR_NEXT_HOP)) {
+	if (af == BGP_AF_IPV4_UNICAST && attrset_has(set, BGP_ATTR_NEXT_HOP)) {
 		out->af = BGP_AF_IPV4_UNICAST;
 		for (int i = 0; i < 4; i++)
 			out->addr[i] = (uint8_t)(a->next_hop >> (24 - 8 * i));
 		return true;
 	}
-	if (attrset_has(p->attrs, BGP_ATTR_MP_REACH) && a->mp_nh_len >= 16) {
+	if (attrset_has(set, BGP_ATTR_MP_REACH) && a->mp_nh_len >= 16) {
 		out->af = BGP_AF_IPV6_UNICAST;
 		memcpy(out->addr, a->mp_nh, 16);
 		return true;
@@ -397,7 +402,8 @@ static void program_fib(struct router *r, const struct rib_entry *e)
 	size_t n = 0;
 	for (const struct rib_path *p = e->paths; p != NULL && p->multipath && n < FIB_MAX_PATHS;
 	     p = p->next)
-		if (!p->src->local && next_hop_of(p, e->af, &nh[n]))
+		if (!rib_path_source(&r->rib, p)->local &&
+		    next_hop_of(rib_path_attrs(&r->rib, p), e->af, &nh[n]))
 			n++;
 	struct bgp_prefix pfx = rib_entry_prefix(e);
 	if (fib_set(&r->fib, &pfx, nh, n) < 0)
@@ -407,7 +413,7 @@ static void program_fib(struct router *r, const struct rib_entry *e)
 static void on_rib_changed(void *ctx, struct rib_entry *e)
 {
 	struct router *r = ctx;
-	log_selection(e);
+	log_selection(&r->rib, e);
 	if (r->fib_on)
 		program_fib(r, e);
 	for (struct bgp_peer *p = r->speaker.peers; p != NULL; p = p->next) {
@@ -792,7 +798,7 @@ void routes_peer_free(struct router *r, struct router_peer *rp)
 	loop_timer_at(r->loop, &rp->stale_timer, 0);
 	loop_timer_at(r->loop, &rp->mrai_timer, 0);
 	export_cache_clear(r, rp);
-	rib_flush(&r->rib, &rp->src);
+	rib_source_detach(&r->rib, &rp->src);
 	adjout_free(&rp->out, &r->rib);
 	refused_clear(&rp->refused);
 	free(rp);

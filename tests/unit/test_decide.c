@@ -27,7 +27,7 @@ struct spec {
 	bool ibgp;
 	uint32_t id;      /* 0: 1 */
 	const char *addr; /* NULL: 10.0.0.1 */
-	uint64_t age;     /* received_at */
+	uint32_t age;     /* received_s */
 	uint32_t originator;
 	uint8_t clusters;
 };
@@ -301,7 +301,7 @@ static void build(const struct spec *s, struct built *b)
 		                     .local = s->local,
 		                     .ebgp = !s->ibgp && !s->local,
 		                     .peer_id = s->id != 0 ? s->id : 1,
-		                     .received_at = s->age };
+		                     .received_s = s->age };
 	/* The neighbour AS is the first AS of the path for eBGP. */
 	b->p.peer_asn = s->ibgp ? 65000 : (uint32_t)strtoul(path, NULL, 10);
 	addr_parse(s->addr != NULL ? s->addr : "10.0.0.1", 179, &b->p.peer_addr);

@@ -80,22 +80,22 @@ static void test_three_nodes_share_a_service_ip(void **state)
 	route(&a, 65001, 0xac1f010a, 0);
 	route(&b, 65001, 0xac1f010b, 0);
 	route(&c, 65001, 0xac1e010a, 0);
-	assert_int_equal(rib_update(&r, &w1, &lb, &b.a, 10), 0);
-	assert_int_equal(rib_update(&r, &cp, &lb, &a.a, 20), 0);
-	assert_int_equal(rib_update(&r, &w0, &lb, &c.a, 30), 0);
+	assert_int_equal(rib_update(&r, &w1, &lb, &b.a, 10000), 0);
+	assert_int_equal(rib_update(&r, &cp, &lb, &a.a, 20000), 0);
+	assert_int_equal(rib_update(&r, &w0, &lb, &c.a, 30000), 0);
 	assert_int_equal(changes, 3);
 	struct rib_entry *e = rib_lookup(&r, &lb);
 	assert_non_null(e);
 	assert_int_equal(e->n_multipath, 3);
-	assert_ptr_equal(rib_best(e)->src, &w1); /* the oldest */
+	assert_ptr_equal(rib_path_source(&r, rib_best(e)), &w1); /* the oldest */
 	assert_int_equal(e->reason, DECIDE_OLDER);
 	/* Same attributes again: nothing changes. */
-	assert_int_equal(rib_update(&r, &cp, &lb, &a.a, 40), 0);
+	assert_int_equal(rib_update(&r, &cp, &lb, &a.a, 40000), 0);
 	assert_int_equal(changes, 3);
 	/* The best goes: the next oldest takes over, the set shrinks. */
 	rib_withdraw(&r, &w1, &lb);
 	assert_int_equal(changes, 4);
-	assert_ptr_equal(rib_best(e)->src, &cp);
+	assert_ptr_equal(rib_path_source(&r, rib_best(e)), &cp);
 	assert_int_equal(e->n_multipath, 2);
 	/* A node drained for maintenance: its session goes, its path too. */
 	rib_flush(&r, &w0);
@@ -162,8 +162,8 @@ static void test_attributes_are_shared(void **state)
 	assert_int_equal(x.count[BGP_AF_IPV4_UNICAST], 10000);
 	struct bgp_prefix first = prefix("10.0.0.0/24");
 	const struct rib_path *p = rib_best(rib_lookup(&r, &first));
-	assert_int_equal(p->attrs->refs, 5000);
-	assert_int_equal(p->attrs->fixed.med, 7);
+	assert_int_equal(rib_path_attrs(&r, p)->refs, 5000);
+	assert_int_equal(rib_path_attrs(&r, p)->fixed.med, 7);
 	rib_flush(&r, &x);
 	assert_int_equal(r.attrs.sets.count, 0);
 	assert_int_equal(r.entries.count, 0);
@@ -194,7 +194,7 @@ static void test_new_attributes_on_a_selected_path(void **state)
 	changes = 0;
 	assert_int_equal(rib_update(&r, &x, &p, &b.a, 3), 0);
 	assert_int_equal(changes, 1);
-	assert_int_equal(rib_best(last_changed)->attrs->fixed.med, 7);
+	assert_int_equal(rib_path_attrs(&r, rib_best(last_changed))->fixed.med, 7);
 	assert_int_equal(rib_update(&r, &x, &p, &b.a, 4), 0);
 	worse.a.med = 9;
 	bgp_attr_set(&worse.a, BGP_ATTR_MED);
@@ -230,9 +230,9 @@ static void test_local_route_wins(void **state)
 	rib_update(&r, &self, &p, &mine, 2);
 	struct rib_entry *e = rib_lookup(&r, &p);
 	struct bgp_attrs view;
-	attrset_attrs(rib_best(e)->attrs, &view);
+	attrset_attrs(rib_path_attrs(&r, rib_best(e)), &view);
 	const struct bgp_attrs *best = &view;
-	assert_ptr_equal(rib_best(e)->src, &self);
+	assert_ptr_equal(rib_path_source(&r, rib_best(e)), &self);
 	assert_int_equal(e->reason, DECIDE_WEIGHT);
 	assert_int_equal(e->n_multipath, 1);
 	assert_int_equal(best->origin, BGP_ORIGIN_IGP);
@@ -241,7 +241,7 @@ static void test_local_route_wins(void **state)
 	assert_int_equal(best->communities.len, 4);
 
 	rib_withdraw(&r, &self, &p);
-	assert_ptr_equal(rib_best(e)->src, &x);
+	assert_ptr_equal(rib_path_source(&r, rib_best(e)), &x);
 	rib_free(&r);
 }
 

@@ -5,8 +5,8 @@
  * Import: a route whose AS_PATH holds our AS is a loop and is dropped
  * (RFC 4271 §9.1.2); over eBGP nothing is imported while RFC 8212 is on
  * (ebgpRequiresPolicy, until policies exist).  Export, for the best path
- * only: never back to an iBGP peer it came from (to an eBGP one it goes,
- * as FRR sends it: the peer sees its own AS and drops it), never iBGP to
+ * only: never back to the peer it came from, unless that is an eBGP peer
+ * in a group that can hold several (see shares_updates), never iBGP to
  * iBGP (no route reflection), NO_ADVERTISE and NO_EXPORT honoured (RFC 1997), nothing to
  * eBGP under RFC 8212; eBGP gets our AS prepended, next hop self and no
  * LOCAL_PREF, MULTI_EXIT_DISC (RFC 4271 §5.1.4), ORIGINATOR_ID or
@@ -157,12 +157,21 @@ static void learn_next_hops(struct bgp_peer *p, struct router_peer *rp)
 		                (uint32_t)v4[2] << 8 | v4[3];
 }
 
+/* A group that can hold several peers is one FRR update group: its
+ * members get one stream, so what a member sent goes back to it with the
+ * rest, and it drops what carries its own AS.  A peer alone in its group,
+ * like FRR's single-member update group, never gets its routes back. */
+static bool shares_updates(const struct router_group *g)
+{
+	return g->n_neighbors > 1 || g->n_listen_ranges > 0;
+}
+
 static bool may_export(const struct router *r, const struct bgp_peer *p,
                        const struct router_peer *rp, const struct rib_path *best)
 {
 	const struct rib_source *src = rib_path_source(&r->rib, best);
 	const struct attrset *attrs = rib_path_attrs(&r->rib, best);
-	if (src == &rp->src && !p->neg.ebgp)
+	if (src == &rp->src && (!p->neg.ebgp || !shares_updates(rp->group)))
 		return false;
 	if (!src->local && !src->ebgp && !p->neg.ebgp)
 		return false; /* iBGP split horizon */
@@ -916,7 +925,7 @@ void routes_peer_regroup(struct router *r, struct router_peer *rp, const struct 
 	    !same_chain(was->import_policies, was->n_import_policies, g->import_policies,
 	                g->n_import_policies))
 		rp->reimport = true;
-	if (rule || !reexport_changed(r, rp, was, g))
+	if (rule || shares_updates(was) != shares_updates(g) || !reexport_changed(r, rp, was, g))
 		rp->reexport = true;
 	rp->group = g;
 }

@@ -86,7 +86,7 @@ protocol bgp kbgp {
 frr feedfrr 65001 10.0.0.11 10.99.0.0/24 10.98.0.0/24
 bird feedbird 65002 10.0.0.12 10.99.0.0/24
 frr downfrr 65010 10.0.0.21
-bird downbird 65011 10.0.5.2 "" 10.0.5.1
+bird downbird 65011 10.0.5.2 10.95.0.0/24 10.0.5.1
 
 for peer in 10.0.0.11 10.0.0.12 10.0.0.21 10.0.5.2; do
     nslab_wait 20 "session with $peer" kbgpd_established kbgpd "$peer"
@@ -253,6 +253,15 @@ ctl call fib prefix=10.99.0.0/24 |
 ctl call routes table=adj-rib-out neighbor=10.0.5.2 |
     jq -e '[.instances[0].routes[].prefix] | index("10.98.0.0/24") != null' >/dev/null ||
     nslab_fail "kbgpctl: BIRD's Adj-RIB-Out should hold 10.98.0.0/24"
+# A peer alone in its group never gets its own routes back (as FRR's
+# single-member update group); a member of a larger group does.
+adj_out_has() { # NEIGHBOR PREFIX
+    ctl call routes table=adj-rib-out neighbor="$1" |
+        jq -e --arg p "$2" '[.instances[0].routes[].prefix] | index($p) != null' >/dev/null
+}
+nslab_wait 15 "BIRD downstream's 10.95.0.0/24 reaches FRR downstream" adj_out_has 10.0.0.21 10.95.0.0/24
+! adj_out_has 10.0.5.2 10.95.0.0/24 || nslab_fail "kbgpd sent BIRD downstream its own 10.95.0.0/24 back"
+adj_out_has 10.0.0.11 10.96.0.0/24 || nslab_fail "kbgpd did not send the FRR feed (group PEERS) its 10.96.0.0/24 back"
 nslab_say "kbgpctl agrees with FRR and with its own RIB"
 
 # Every view parses as JSON with -o json, and its text form has its header.

@@ -1,7 +1,9 @@
 /*
  * htab: pointer hash set.  A slot is empty when its tag is 0, so probing
  * reads the tag array alone (16 slots per cache line) and touches a slot's
- * pointer only when the tags match.
+ * pointer only when the tags match.  The capacity grows by 1.5 and 4/3 in
+ * turn (64, 96, 128, 192...), not by doubling: a million prefixes then take
+ * 1.5 million slots, not two; a tag's home slot is tag * cap / 2^32.
  */
 #include "lib/htab.h"
 
@@ -13,6 +15,16 @@ static uint32_t tag_of(uint64_t hash)
 {
 	uint32_t tag = (uint32_t)hash;
 	return tag != 0 ? tag : 1;
+}
+
+static size_t home_of(uint32_t tag, size_t cap)
+{
+	return (size_t)(((uint64_t)tag * cap) >> 32);
+}
+
+static size_t next_slot(size_t i, size_t cap)
+{
+	return i + 1 < cap ? i + 1 : 0;
 }
 
 void htab_init(struct htab *t)
@@ -32,28 +44,28 @@ void *htab_find(const struct htab *t, uint64_t hash, const void *key,
 {
 	if (t->cap == 0)
 		return NULL;
-	size_t mask = t->cap - 1;
 	uint32_t tag = tag_of(hash);
-	for (size_t i = tag & mask; t->tags[i] != 0; i = (i + 1) & mask)
+	for (size_t i = home_of(tag, t->cap); t->tags[i] != 0; i = next_slot(i, t->cap))
 		if (t->tags[i] == tag && eq(t->slots[i], key))
 			return t->slots[i];
 	return NULL;
 }
 
-static void put(void **slots, uint32_t *tags, size_t mask, uint32_t tag, void *elem)
+static void put(void **slots, uint32_t *tags, size_t cap, uint32_t tag, void *elem)
 {
-	size_t i = tag & mask;
+	size_t i = home_of(tag, cap);
 	while (tags[i] != 0)
-		i = (i + 1) & mask;
+		i = next_slot(i, cap);
 	slots[i] = elem;
 	tags[i] = tag;
 }
 
 static int grow(struct htab *t)
 {
-	size_t cap = t->cap == 0 ? 64 : t->cap * 2;
+	bool power_of_two = (t->cap & (t->cap - 1)) == 0;
+	size_t cap = t->cap == 0 ? 64 : power_of_two ? t->cap / 2 * 3 : t->cap / 3 * 4;
 	if (cap > (size_t)UINT32_MAX + 1)
-		return -1; /* the tags would no longer place elements */
+		return -1; /* the tags would no longer spread over the slots */
 	void **slots = malloc(cap * sizeof(*slots));
 	uint32_t *tags = calloc(cap, sizeof(*tags));
 	if (slots == NULL || tags == NULL) {
@@ -63,7 +75,7 @@ static int grow(struct htab *t)
 	}
 	for (size_t i = 0; i < t->cap; i++)
 		if (t->tags[i] != 0)
-			put(slots, tags, cap - 1, t->tags[i], t->slots[i]);
+			put(slots, tags, cap, t->tags[i], t->slots[i]);
 	free(t->slots);
 	free(t->tags);
 	t->slots = slots;
@@ -76,7 +88,7 @@ int htab_add(struct htab *t, uint64_t hash, void *elem)
 {
 	if ((t->count + 1) * 4 > t->cap * 3 && grow(t) < 0)
 		return -1;
-	put(t->slots, t->tags, t->cap - 1, tag_of(hash), elem);
+	put(t->slots, t->tags, t->cap, tag_of(hash), elem);
 	t->count++;
 	return 0;
 }
@@ -85,14 +97,14 @@ void htab_remove(struct htab *t, uint64_t hash, void *elem)
 {
 	if (t->cap == 0)
 		return;
-	size_t mask = t->cap - 1, hole = tag_of(hash) & mask;
-	for (; t->tags[hole] == 0 || t->slots[hole] != elem; hole = (hole + 1) & mask)
+	size_t hole = home_of(tag_of(hash), t->cap);
+	for (; t->tags[hole] == 0 || t->slots[hole] != elem; hole = next_slot(hole, t->cap))
 		if (t->tags[hole] == 0)
 			return;
 	/* Pull later members of the probe run into the hole unless their home
 	 * slot lies in (hole, j]. */
-	for (size_t j = (hole + 1) & mask; t->tags[j] != 0; j = (j + 1) & mask) {
-		size_t home = t->tags[j] & mask;
+	for (size_t j = next_slot(hole, t->cap); t->tags[j] != 0; j = next_slot(j, t->cap)) {
+		size_t home = home_of(t->tags[j], t->cap);
 		bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
 		if (stays)
 			continue;

@@ -17,7 +17,7 @@
 struct htab {
 	void **slots;
 	uint32_t *tags; /* hash bits of slots[i], 0 when empty */
-	size_t cap;     /* a power of two, or 0 */
+	size_t cap;     /* 2^k or 1.5 * 2^k, or 0 */
 	size_t count;
 };
 

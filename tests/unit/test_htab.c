@@ -26,10 +26,12 @@ static bool item_is(const void *elem, const void *key)
 	return ((const struct item *)elem)->key == *(const uint32_t *)key;
 }
 
-/* Few distinct hashes, 0 among them: long probe runs that wrap around. */
+/* Few distinct hashes, 0 among them, crowded at both ends of the tag
+ * range: long probe runs, and one that wraps around the table's end. */
 static uint64_t crowded_hash(uint32_t key)
 {
-	return (uint64_t)(key % 7) << 32 | (key % 3 == 0 ? 0 : key % 97);
+	uint32_t low = key % 3 == 0 ? 0 : key % 3 == 1 ? key % 97 : UINT32_MAX - key % 89;
+	return (uint64_t)(key % 7) << 32 | low;
 }
 
 static void test_churn_keeps_everything_findable(void **state)

@@ -20,9 +20,17 @@
 	}
 #define N_VIEWS 6
 
+/* The fields few sets have, stored only when not 0. */
+#define RARE(a)                                                                                    \
+	{                                                                                          \
+		&(a)->aggregator_as, &(a)->aggregator_id, &(a)->originator_id, &(a)->otc           \
+	}
+#define N_RARE 4
+
 static void fixed_of(const struct bgp_attrs *a, struct attrset_fixed *f)
 {
 	const struct rbuf *views[N_VIEWS] = VIEWS(a);
+	const uint32_t *rare[N_RARE] = RARE(a);
 
 	memset(f, 0, sizeof(*f));
 	memcpy(f->present, a->present, sizeof(f->present));
@@ -30,18 +38,37 @@ static void fixed_of(const struct bgp_attrs *a, struct attrset_fixed *f)
 	f->next_hop = a->next_hop;
 	f->med = a->med;
 	f->local_pref = a->local_pref;
-	f->aggregator_as = a->aggregator_as;
-	f->aggregator_id = a->aggregator_id;
-	f->originator_id = a->originator_id;
-	f->otc = a->otc;
 	f->origin = a->origin;
 	if (bgp_attr_has(a, BGP_ATTR_MP_REACH)) {
 		f->mp_af = a->mp_reach.af;
 		f->mp_nh_len = a->mp_reach.nh_len;
-		memcpy(f->mp_nh, a->mp_reach.nh, a->mp_reach.nh_len);
 	}
+	for (int i = 0; i < N_RARE; i++)
+		if (*rare[i] != 0)
+			f->rare |= 1u << i;
 	for (int i = 0; i < N_VIEWS; i++)
 		f->lens[i] = (uint32_t)views[i]->len;
+}
+
+/* The bytes after the fixed fields, in pieces: the next hop, the rare
+ * fields, the views.  Returns how many pieces. */
+#define MAX_PIECES (1 + N_RARE + N_VIEWS)
+static int pieces_of(const struct bgp_attrs *a, const struct attrset_fixed *f,
+                     struct rbuf out[MAX_PIECES])
+{
+	const struct rbuf *views[N_VIEWS] = VIEWS(a);
+	const uint32_t *rare[N_RARE] = RARE(a);
+	int n = 0;
+
+	if (f->mp_nh_len > 0)
+		out[n++] = rbuf_make(a->mp_reach.nh, f->mp_nh_len);
+	for (int i = 0; i < N_RARE; i++)
+		if (f->rare & (1u << i))
+			out[n++] = rbuf_make(rare[i], sizeof(*rare[i]));
+	for (int i = 0; i < N_VIEWS; i++)
+		if (views[i]->len > 0)
+			out[n++] = *views[i];
+	return n;
 }
 
 static uint64_t mix(uint64_t h, const void *p, size_t n)
@@ -52,17 +79,13 @@ static uint64_t mix(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-static uint64_t hash_of(const struct attrset_table *t, const struct bgp_attrs *a)
+static uint32_t hash_of(const struct attrset_table *t, const struct attrset_fixed *f,
+                        const struct rbuf *pieces, int n)
 {
-	struct attrset_fixed f;
-	const struct rbuf *views[N_VIEWS] = VIEWS(a);
-
-	fixed_of(a, &f);
-	uint64_t h = mix(t->seed, &f, sizeof(f));
-	for (int i = 0; i < N_VIEWS; i++)
-		if (views[i]->len > 0)
-			h = mix(h, rbuf_data(views[i]), views[i]->len);
-	return h ^ (h >> 29);
+	uint64_t h = mix(t->seed, f, sizeof(*f));
+	for (int i = 0; i < n; i++)
+		h = mix(h, rbuf_data(&pieces[i]), pieces[i].len);
+	return (uint32_t)(h ^ (h >> 29));
 }
 
 void attrset_table_init(struct attrset_table *t)
@@ -86,20 +109,24 @@ void attrset_table_free(struct attrset_table *t)
 	free(t->by_id);
 }
 
+/* A set to look for: the fixed fields and the pieces of the bytes. */
+struct wanted {
+	struct attrset_fixed fixed;
+	struct rbuf pieces[MAX_PIECES];
+	int n_pieces;
+};
+
 static bool same_attrs(const void *elem, const void *key)
 {
 	const struct attrset *s = elem;
-	const struct bgp_attrs *a = key;
-	struct attrset_fixed f;
-	const struct rbuf *theirs[N_VIEWS] = VIEWS(a);
+	const struct wanted *w = key;
 
-	fixed_of(a, &f);
-	if (memcmp(&s->fixed, &f, sizeof(f)) != 0)
+	if (memcmp(&s->fixed, &w->fixed, sizeof(w->fixed)) != 0)
 		return false;
 	size_t at = 0;
-	for (int i = 0; i < N_VIEWS; i++) {
-		size_t n = theirs[i]->len;
-		if (n > 0 && memcmp(s->bytes + at, rbuf_data(theirs[i]), n) != 0)
+	for (int i = 0; i < w->n_pieces; i++) {
+		size_t n = w->pieces[i].len;
+		if (memcmp(s->bytes + at, rbuf_data(&w->pieces[i]), n) != 0)
 			return false;
 		at += n;
 	}
@@ -118,25 +145,23 @@ static bool has_community(const struct bgp_attrs *a, uint32_t community)
 	return false;
 }
 
-/* A compact copy of a: its fixed fields, then its views' bytes. */
-static struct attrset *attrset_new(const struct bgp_attrs *a, uint64_t hash)
+/* A compact copy of what w describes (a's fields). */
+static struct attrset *attrset_new(const struct bgp_attrs *a, const struct wanted *w,
+                                   uint32_t hash)
 {
-	const struct rbuf *views[N_VIEWS] = VIEWS(a);
 	size_t len = 0;
-
-	for (int i = 0; i < N_VIEWS; i++)
-		len += views[i]->len;
+	for (int i = 0; i < w->n_pieces; i++)
+		len += w->pieces[i].len;
 	struct attrset *s = malloc(sizeof(*s) + len);
 	if (s == NULL)
 		return NULL;
 	memset(s, 0, sizeof(*s));
 	s->hash = hash;
-	fixed_of(a, &s->fixed);
+	s->fixed = w->fixed;
 	size_t at = 0;
-	for (int i = 0; i < N_VIEWS; i++) {
-		if (views[i]->len > 0)
-			memcpy(s->bytes + at, rbuf_data(views[i]), views[i]->len);
-		at += views[i]->len;
+	for (int i = 0; i < w->n_pieces; i++) {
+		memcpy(s->bytes + at, rbuf_data(&w->pieces[i]), w->pieces[i].len);
+		at += w->pieces[i].len;
 	}
 	s->no_export = has_community(a, BGP_COMM_NO_EXPORT);
 	s->no_advertise = has_community(a, BGP_COMM_NO_ADVERTISE);
@@ -150,20 +175,22 @@ void attrset_attrs(const struct attrset *s, struct bgp_attrs *a)
 {
 	const struct attrset_fixed *f = &s->fixed;
 	memset(a, 0, sizeof(*a));
-	memcpy(a->present, f->present, sizeof(a->present));
+	memcpy(a->present, f->present, sizeof(f->present));
 	a->next_hop = f->next_hop;
 	a->med = f->med;
 	a->local_pref = f->local_pref;
-	a->aggregator_as = f->aggregator_as;
-	a->aggregator_id = f->aggregator_id;
-	a->originator_id = f->originator_id;
-	a->otc = f->otc;
 	a->origin = f->origin;
 	a->mp_reach.af = f->mp_af;
 	a->mp_reach.nh_len = f->mp_nh_len;
-	memcpy(a->mp_reach.nh, f->mp_nh, sizeof(a->mp_reach.nh));
+	memcpy(a->mp_reach.nh, s->bytes, f->mp_nh_len);
+	size_t at = f->mp_nh_len;
+	uint32_t *rare[N_RARE] = RARE(a);
+	for (int i = 0; i < N_RARE; i++)
+		if (f->rare & (1u << i)) {
+			memcpy(rare[i], s->bytes + at, sizeof(*rare[i]));
+			at += sizeof(*rare[i]);
+		}
 	struct rbuf *own[N_VIEWS] = VIEWS(a);
-	size_t at = 0;
 	for (int i = 0; i < N_VIEWS; i++) {
 		size_t n = f->lens[i];
 		*own[i] = n > 0 ? rbuf_make(s->bytes + at, n) : rbuf_make(NULL, 0);
@@ -193,11 +220,14 @@ static int number(struct attrset_table *t, struct attrset *s)
 
 struct attrset *attrset_intern(struct attrset_table *t, const struct bgp_attrs *a)
 {
-	uint64_t hash = hash_of(t, a);
-	struct attrset *s = htab_find(&t->sets, hash, a, same_attrs);
+	struct wanted w;
+	fixed_of(a, &w.fixed);
+	w.n_pieces = pieces_of(a, &w.fixed, w.pieces);
+	uint32_t hash = hash_of(t, &w.fixed, w.pieces, w.n_pieces);
+	struct attrset *s = htab_find(&t->sets, hash, &w, same_attrs);
 	if (s != NULL)
 		return attrset_ref(s);
-	s = attrset_new(a, hash);
+	s = attrset_new(a, &w, hash);
 	if (s == NULL || number(t, s) < 0) {
 		free(s);
 		return NULL;

@@ -20,20 +20,26 @@
 #include "lib/idpool.h"
 #include "rib/decide.h"
 
-/* The fixed-size fields of a set, with no padding left uninitialised:
- * with the variable bytes after it, a set's identity. */
+/* The fields most sets have, with no padding left uninitialised: with the
+ * bytes after it, a set's identity.  Those bytes hold, in order, the
+ * MP_REACH_NLRI next hop (mp_nh_len bytes), the rare 32-bit fields that
+ * are not 0 (AGGREGATOR's AS and ID, ORIGINATOR_ID, OTC: one bit each in
+ * rare), then the variable parts (AS_PATH, communities ...). */
 struct attrset_fixed {
-	uint32_t present[8]; /* as in struct bgp_attrs, without MP_UNREACH_NLRI */
-	uint32_t next_hop, med, local_pref, aggregator_as, aggregator_id, originator_id, otc;
-	uint8_t origin, mp_af, mp_nh_len, pad;
-	uint8_t mp_nh[32];
+	/* The first 64 bits of struct bgp_attrs's map, without MP_UNREACH_NLRI:
+	 * every attribute kbgp decodes has a code below 64, the others are
+	 * opaque bytes. */
+	uint32_t present[2];
+	uint32_t next_hop, med, local_pref;
+	uint8_t origin, mp_af, mp_nh_len;
+	uint8_t rare;     /* bit i: rare field i is stored */
 	uint32_t lens[6]; /* of the variable parts, in the order they are stored */
 };
 
 struct attrset {
 	uint32_t refs;
 	uint32_t id;
-	uint64_t hash;
+	uint32_t hash; /* the bits the set's hash table keeps */
 	bool no_export, no_advertise; /* RFC 1997 well-known communities */
 	struct decide_attrs decide;   /* what best-path selection reads */
 	struct attrset_fixed fixed;
@@ -62,7 +68,12 @@ void attrset_unref(struct attrset_table *t, struct attrset *s);
 void attrset_attrs(const struct attrset *s, struct bgp_attrs *a);
 static inline bool attrset_has(const struct attrset *s, uint8_t code)
 {
-	return s->fixed.present[code / 32] & (1u << (code % 32));
+	return code < 64 && (s->fixed.present[code / 32] & (1u << (code % 32)));
+}
+/* MP_REACH_NLRI's next hop: fixed.mp_nh_len bytes. */
+static inline const uint8_t *attrset_mp_next_hop(const struct attrset *s)
+{
+	return s->bytes;
 }
 
 #endif

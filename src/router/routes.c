@@ -397,7 +397,7 @@ static bool next_hop_of(const struct attrset *set, uint8_t af, struct fib_nextho
 	}
 	if (attrset_has(set, BGP_ATTR_MP_REACH) && a->mp_nh_len >= 16) {
 		out->af = BGP_AF_IPV6_UNICAST;
-		memcpy(out->addr, a->mp_nh, 16);
+		memcpy(out->addr, attrset_mp_next_hop(set), 16);
 		return true;
 	}
 	return false;

@@ -1,16 +1,16 @@
 /*
  * api_client: libcurl's multi interface on the event loop (api_client.h).
  * libcurl says which sockets to watch and when to wake it; the loop
- * watches them and calls it back.
+ * watches them and calls it back.  libcurl itself is loaded by the first
+ * client (curl_dl.h).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "k8s/api_client.h"
+#include "k8s/curl_dl.h"
 
 #define BODY_MAX        (64u << 20) /* a LIST of a large cluster */
 #define CALL_TIMEOUT_S  30L
@@ -51,15 +51,15 @@ struct sock_watch {
 static void call_free(struct api_call *call)
 {
 	if (call->easy != NULL) {
-		curl_multi_remove_handle(call->client->multi, call->easy);
-		curl_easy_cleanup(call->easy);
+		sym_curl_multi_remove_handle(call->client->multi, call->easy);
+		sym_curl_easy_cleanup(call->easy);
 	}
 	if (call->prev != NULL) {
 		*call->prev = call->next;
 		if (call->next != NULL)
 			call->next->prev = call->prev;
 	}
-	curl_slist_free_all(call->headers);
+	sym_curl_slist_free_all(call->headers);
 	free(call->url);
 	free(call->request_body);
 	free(call->body);
@@ -70,19 +70,19 @@ static void finish_done_calls(struct api_client *c)
 {
 	CURLMsg *m;
 	int left;
-	while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
+	while ((m = sym_curl_multi_info_read(c->multi, &left)) != NULL) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		struct api_call *call;
 		long status = 0;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&call);
-		curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+		sym_curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&call);
+		sym_curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
 		const char *error = NULL;
 		if (call->too_large)
 			error = "answer too large";
 		else if (m->data.result != CURLE_OK)
 			error = call->error[0] != '\0' ? call->error
-			                               : curl_easy_strerror(m->data.result);
+			                               : sym_curl_easy_strerror(m->data.result);
 		if (error != NULL && m->data.result != CURLE_OK &&
 		    m->data.result != CURLE_WRITE_ERROR)
 			status = 0;
@@ -98,7 +98,7 @@ static void on_io(struct loop_io *io, unsigned events)
 	int flags = ((events & LOOP_READ) ? CURL_CSELECT_IN : 0) |
 	            ((events & LOOP_WRITE) ? CURL_CSELECT_OUT : 0);
 	int running;
-	curl_multi_socket_action(c->multi, w->fd, flags, &running);
+	sym_curl_multi_socket_action(c->multi, w->fd, flags, &running);
 	finish_done_calls(c);
 }
 
@@ -106,7 +106,7 @@ static void on_timer(struct loop_timer *t)
 {
 	struct api_client *c = container_of(t, struct api_client, timer);
 	int running;
-	curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	sym_curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	finish_done_calls(c);
 }
 
@@ -118,7 +118,7 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 	if (what == CURL_POLL_REMOVE) {
 		if (w != NULL) {
 			loop_io_set(c->loop, &w->io, 0);
-			curl_multi_assign(c->multi, fd, NULL);
+			sym_curl_multi_assign(c->multi, fd, NULL);
 			free(w);
 		}
 		return 0;
@@ -130,7 +130,7 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 		w->client = c;
 		w->fd = fd;
 		loop_io_init(&w->io, fd, on_io);
-		curl_multi_assign(c->multi, fd, w);
+		sym_curl_multi_assign(c->multi, fd, w);
 	}
 	unsigned events = (what == CURL_POLL_IN || what == CURL_POLL_INOUT ? LOOP_READ : 0) |
 	                  (what == CURL_POLL_OUT || what == CURL_POLL_INOUT ? LOOP_WRITE : 0);
@@ -182,7 +182,7 @@ static bool add_header(struct api_call *call, const char *name, const char *valu
 {
 	char line[8192];
 	snprintf(line, sizeof(line), "%s: %s", name, value);
-	struct curl_slist *l = curl_slist_append(call->headers, line);
+	struct curl_slist *l = sym_curl_slist_append(call->headers, line);
 	if (l == NULL)
 		return false;
 	call->headers = l;
@@ -192,7 +192,7 @@ static bool add_header(struct api_call *call, const char *name, const char *valu
 static void set_blob(CURL *easy, CURLoption opt, char *data, size_t len)
 {
 	struct curl_blob blob = { .data = data, .len = len, .flags = CURL_BLOB_COPY };
-	curl_easy_setopt(easy, opt, &blob);
+	sym_curl_easy_setopt(easy, opt, &blob);
 }
 
 static void set_tls(CURL *easy, const struct kube_endpoint *e)
@@ -200,17 +200,17 @@ static void set_tls(CURL *easy, const struct kube_endpoint *e)
 	if (e->ca_pem != NULL)
 		set_blob(easy, CURLOPT_CAINFO_BLOB, e->ca_pem, e->ca_len);
 	else if (e->ca_file[0] != '\0')
-		curl_easy_setopt(easy, CURLOPT_CAINFO, e->ca_file);
+		sym_curl_easy_setopt(easy, CURLOPT_CAINFO, e->ca_file);
 	if (e->cert_pem != NULL && e->key_pem != NULL) {
 		set_blob(easy, CURLOPT_SSLCERT_BLOB, e->cert_pem, e->cert_len);
 		set_blob(easy, CURLOPT_SSLKEY_BLOB, e->key_pem, e->key_len);
 	} else if (e->cert_file[0] != '\0' && e->key_file[0] != '\0') {
-		curl_easy_setopt(easy, CURLOPT_SSLCERT, e->cert_file);
-		curl_easy_setopt(easy, CURLOPT_SSLKEY, e->key_file);
+		sym_curl_easy_setopt(easy, CURLOPT_SSLCERT, e->cert_file);
+		sym_curl_easy_setopt(easy, CURLOPT_SSLKEY, e->key_file);
 	}
 	if (e->insecure_skip_tls_verify) {
-		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+		sym_curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+		sym_curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 }
 
@@ -231,7 +231,7 @@ static bool set_headers(struct api_call *call, const struct api_request *req)
 	if (kube_endpoint_token(call->client->endpoint, token, sizeof(token)) == 0 &&
 	    token[0] != '\0' && !add_header(call, "Authorization", token_header(token)))
 		return false;
-	curl_easy_setopt(call->easy, CURLOPT_HTTPHEADER, call->headers);
+	sym_curl_easy_setopt(call->easy, CURLOPT_HTTPHEADER, call->headers);
 	return true;
 }
 
@@ -244,8 +244,8 @@ static bool set_body(struct api_call *call, const struct api_request *req)
 		return false;
 	memcpy(call->request_body, req->body, req->body_len);
 	call->request_body[req->body_len] = '\0';
-	curl_easy_setopt(call->easy, CURLOPT_POSTFIELDS, call->request_body);
-	curl_easy_setopt(call->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	sym_curl_easy_setopt(call->easy, CURLOPT_POSTFIELDS, call->request_body);
+	sym_curl_easy_setopt(call->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 	return true;
 }
 
@@ -258,24 +258,24 @@ static bool setup(struct api_call *call, const struct api_request *req)
 	if (call->url == NULL)
 		return false;
 	snprintf(call->url, url_len, "%s%s", ep->server, req->path);
-	curl_easy_setopt(e, CURLOPT_URL, call->url);
-	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, call);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, call);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, call->error);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "kbgp/" KBGP_VERSION);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
+	sym_curl_easy_setopt(e, CURLOPT_URL, call->url);
+	sym_curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
+	sym_curl_easy_setopt(e, CURLOPT_PRIVATE, call);
+	sym_curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+	sym_curl_easy_setopt(e, CURLOPT_WRITEDATA, call);
+	sym_curl_easy_setopt(e, CURLOPT_ERRORBUFFER, call->error);
+	sym_curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	sym_curl_easy_setopt(e, CURLOPT_USERAGENT, "kbgp/" KBGP_VERSION);
+	sym_curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
+	sym_curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	sym_curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
 	if (req->stream) {
 		/* Dead connections: nothing, not even a bookmark, for this long. */
-		curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+		sym_curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		sym_curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
 		                 req->idle_seconds > 0 ? req->idle_seconds : IDLE_DEFAULT_S);
 	} else {
-		curl_easy_setopt(e, CURLOPT_TIMEOUT, CALL_TIMEOUT_S);
+		sym_curl_easy_setopt(e, CURLOPT_TIMEOUT, CALL_TIMEOUT_S);
 	}
 	set_tls(e, ep);
 	return set_headers(call, req) && set_body(call, req);
@@ -291,11 +291,11 @@ struct api_call *api_call_start(struct api_client *c, const struct api_request *
 	call->stream = req->stream;
 	call->ops = ops;
 	call->ctx = ctx;
-	call->easy = curl_easy_init();
+	call->easy = sym_curl_easy_init();
 	if (call->easy == NULL || !setup(call, req) ||
-	    curl_multi_add_handle(c->multi, call->easy) != CURLM_OK) {
+	    sym_curl_multi_add_handle(c->multi, call->easy) != CURLM_OK) {
 		if (call->easy != NULL)
-			curl_easy_cleanup(call->easy);
+			sym_curl_easy_cleanup(call->easy);
 		call->easy = NULL;
 		call_free(call);
 		return NULL;
@@ -316,26 +316,24 @@ void api_call_cancel(struct api_call *call)
 
 struct api_client *api_client_new(struct loop *l, struct kube_endpoint *endpoint)
 {
-	static bool curl_ready;
-	if (!curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (curl_dl_load() < 0)
 		return NULL;
-	curl_ready = true;
 	struct api_client *c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
 	c->loop = l;
 	c->endpoint = endpoint;
-	c->multi = curl_multi_init();
+	c->multi = sym_curl_multi_init();
 	if (c->multi == NULL) {
 		free(c);
 		errno = ENOMEM;
 		return NULL;
 	}
 	loop_timer_init(&c->timer, on_timer);
-	curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
-	curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_timer_change);
-	curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
+	sym_curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	sym_curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
+	sym_curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_timer_change);
+	sym_curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
 	return c;
 }
 
@@ -346,6 +344,6 @@ void api_client_free(struct api_client *c)
 	while (c->calls != NULL)
 		call_free(c->calls);
 	loop_timer_at(c->loop, &c->timer, 0);
-	curl_multi_cleanup(c->multi);
+	sym_curl_multi_cleanup(c->multi);
 	free(c);
 }

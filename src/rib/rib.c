@@ -152,20 +152,32 @@ static struct decide_path decide_view(const struct rib *r, const struct rib_path
 		                     .received_s = p->received_s };
 }
 
+static struct rib_path *next_path(struct rib_path *p)
+{
+	return p->last ? NULL : p + 1;
+}
+
+/* A path's identity, which outlives its place in the array. */
+static uint64_t path_key(const struct rib_path *p)
+{
+	return (uint64_t)p->src << 32 | p->path_id;
+}
+
 /* The selection an entry shows the outside: best and ECMP members. */
 struct selection {
-	const struct rib_path *best;
+	uint64_t best;
 	size_t n;
-	const struct rib_path *members[MULTIPATH_MAX];
+	uint64_t members[MULTIPATH_MAX];
 };
 
 static void selection_of(const struct rib_entry *e, struct selection *sel)
 {
-	sel->best = e->paths;
+	sel->best = e->paths != NULL ? path_key(e->paths) : 0;
 	sel->n = 0;
-	for (const struct rib_path *p = e->paths; p != NULL && sel->n < MULTIPATH_MAX; p = p->next)
+	for (const struct rib_path *p = e->paths; p != NULL && sel->n < MULTIPATH_MAX;
+	     p = rib_path_next(p))
 		if (p->multipath)
-			sel->members[sel->n++] = p;
+			sel->members[sel->n++] = path_key(p);
 }
 
 static bool same_selection(const struct selection *a, const struct selection *b)
@@ -174,66 +186,129 @@ static bool same_selection(const struct selection *a, const struct selection *b)
 	       memcmp(a->members, b->members, a->n * sizeof(a->members[0])) == 0;
 }
 
-/* Unlink p from the entry's list. */
-static void entry_unlink(struct rib_entry *e, struct rib_path *p)
+/*
+ * An entry's paths are one array, exactly as long as they are many, the
+ * last one marked.  A single path, what most entries have, comes from a
+ * slab; longer arrays from malloc, every member marked `heap`.  Adding a
+ * path makes a new array; removing shrinks one in place, so it cannot
+ * fail.
+ */
+static size_t paths_count(const struct rib_entry *e)
 {
-	struct rib_path **pp = &e->paths;
-	while (*pp != p)
-		pp = &(*pp)->next;
-	*pp = p->next;
+	size_t n = 0;
+	for (const struct rib_path *p = e->paths; p != NULL; p = rib_path_next(p))
+		n++;
+	return n;
 }
 
-/* Find the best path, put it first and its ECMP set right after it. */
+static void paths_mark(struct rib_path *v, size_t n, bool heap)
+{
+	for (size_t i = 0; i < n; i++) {
+		v[i].last = i + 1 == n;
+		v[i].heap = heap;
+	}
+}
+
+static void paths_release(struct rib *r, struct rib_path *v)
+{
+	if (v == NULL)
+		return;
+	if (v->heap)
+		free(v);
+	else
+		slab_free(&r->path_slab, v);
+}
+
+/* Put a zeroed path in front of e's paths; NULL out of memory. */
+static struct rib_path *paths_push(struct rib *r, struct rib_entry *e)
+{
+	size_t n = paths_count(e) + 1;
+	struct rib_path *v =
+	        n == 1 ? slab_alloc(&r->path_slab) : calloc(n, sizeof(struct rib_path));
+	if (v == NULL)
+		return NULL;
+	if (n > 1)
+		memcpy(v + 1, e->paths, (n - 1) * sizeof(*v));
+	paths_release(r, e->paths);
+	paths_mark(v, n, n > 1);
+	e->paths = v;
+	return v;
+}
+
+/* Keep the paths keep() says yes to, in order; how many went.  Those that
+ * go must have been forgotten (path_forget) by keep(). */
+static size_t paths_filter(struct rib *r, struct rib_entry *e,
+                           bool (*keep)(struct rib *r, struct rib_entry *e, struct rib_path *p,
+                                        void *ctx),
+                           void *ctx)
+{
+	struct rib_path *v = e->paths;
+	size_t n = paths_count(e), kept = 0;
+	if (v == NULL)
+		return 0;
+	bool heap = v->heap;
+	for (size_t i = 0; i < n; i++)
+		if (keep(r, e, &v[i], ctx))
+			v[kept++] = v[i];
+	if (kept == 0) {
+		paths_release(r, v);
+		e->paths = NULL;
+	} else {
+		paths_mark(v, kept, heap);
+	}
+	return n - kept;
+}
+
+/* Move v[from] to v[to] (to <= from), shifting those between up by one. */
+static void paths_raise(struct rib_path *v, size_t from, size_t to)
+{
+	struct rib_path moved = v[from];
+	memmove(v + to + 1, v + to, (from - to) * sizeof(*v));
+	v[to] = moved;
+}
+
+/* Find the best path, put it first and its ECMP set right after it, the
+ * others keeping their order. */
 static void entry_decide(struct rib *r, struct rib_entry *e)
 {
-	struct rib_path *best = e->paths, *p;
+	struct rib_path *v = e->paths;
 	enum decide_reason reason, furthest = DECIDE_NONE;
 
-	if (best == NULL)
+	if (v == NULL)
 		return;
-	if (best->next == NULL) { /* alone: nothing to compare, most entries */
+	if (v->last) { /* alone: nothing to compare, most entries */
 		e->reason = DECIDE_NONE;
 		e->n_multipath = 1;
-		best->multipath = true;
+		v->multipath = true;
 		return;
 	}
-	for (p = best->next; p != NULL; p = p->next) {
-		struct decide_path a = decide_view(r, p), b = decide_view(r, best);
+	size_t n = paths_count(e), best = 0;
+	for (size_t i = 1; i < n; i++) {
+		struct decide_path a = decide_view(r, &v[i]), b = decide_view(r, &v[best]);
 		if (decide_compare(&a, &b, &r->decide, &reason) < 0)
-			best = p;
+			best = i;
 	}
-	struct decide_path top = decide_view(r, best);
-	for (p = e->paths; p != NULL; p = p->next) {
-		struct decide_path other = decide_view(r, p);
-		if (p != best && decide_compare(&top, &other, &r->decide, &reason) <= 0 &&
+	struct decide_path top = decide_view(r, &v[best]);
+	for (size_t i = 0; i < n; i++) {
+		struct decide_path other = decide_view(r, &v[i]);
+		if (i != best && decide_compare(&top, &other, &r->decide, &reason) <= 0 &&
 		    reason > furthest)
 			furthest = reason;
 	}
 	e->reason = (uint8_t)furthest;
-	/* Rebuild the list: best, its ECMP members, the rest. */
-	entry_unlink(e, best);
-	struct rib_path *members = NULL, **mtail = &members, *rest = NULL, **rtail = &rest;
+	paths_raise(v, best, 0);
 	uint8_t width = top.ebgp ? r->decide.maximum_paths_ebgp : r->decide.maximum_paths_ibgp;
 	e->n_multipath = 1;
-	best->multipath = true;
-	for (p = e->paths; p != NULL;) {
-		struct rib_path *following = p->next;
-		struct decide_path cand = decide_view(r, p);
-		p->multipath = e->n_multipath < width && decide_multipath(&top, &cand, &r->decide);
-		if (p->multipath) {
+	v[0].multipath = true;
+	for (size_t i = 1, members = 1; i < n; i++) {
+		struct decide_path cand = decide_view(r, &v[i]);
+		v[i].multipath = e->n_multipath < width && decide_multipath(&top, &cand, &r->decide);
+		if (v[i].multipath) {
 			e->n_multipath++;
-			*mtail = p;
-			mtail = &p->next;
-		} else {
-			*rtail = p;
-			rtail = &p->next;
+			paths_raise(v, i, members++);
 		}
-		p = following;
 	}
-	*rtail = NULL;
-	*mtail = rest;
-	best->next = members;
-	e->paths = best;
+	paths_mark(v, n, v->heap);
 }
 
 /* Decide e again and tell the layer above if what it selects changed:
@@ -250,18 +325,18 @@ static void entry_changed(struct rib *r, struct rib_entry *e, const struct selec
 	rib_settle(r, e);
 }
 
-static void path_free(struct rib *r, struct rib_entry *e, struct rib_path *p)
+/* What a path holds, given back before it leaves its array. */
+static void path_forget(struct rib *r, struct rib_entry *e, struct rib_path *p)
 {
 	rib_path_source(r, p)->count[e->af]--;
 	r->n_paths--;
 	attrset_unref(&r->attrs, rib_path_attrs(r, p));
-	slab_free(&r->path_slab, p);
 }
 
 static struct rib_path *entry_path_of(struct rib_entry *e, const struct rib_source *src,
                                       uint32_t path_id)
 {
-	for (struct rib_path *p = e->paths; p != NULL; p = p->next)
+	for (struct rib_path *p = e->paths; p != NULL; p = next_path(p))
 		if (p->src == src->index && p->path_id == path_id)
 			return p;
 	return NULL;
@@ -322,14 +397,11 @@ static struct rib_entry *entry_get(struct rib *r, const struct bgp_prefix *p)
 static struct rib_path *path_new(struct rib *r, struct rib_entry *e, struct rib_source *src,
                                  uint32_t path_id)
 {
-	struct rib_path *p = slab_alloc(&r->path_slab);
+	struct rib_path *p = paths_push(r, e);
 	if (p == NULL)
 		return NULL;
 	p->src = src->index;
-	p->attrs = 0;
 	p->path_id = path_id;
-	p->next = e->paths;
-	e->paths = p;
 	src->count[e->af]++;
 	r->n_paths++;
 	return p;
@@ -378,6 +450,14 @@ int rib_update(struct rib *r, struct rib_source *src, const struct bgp_prefix *p
 	return rc;
 }
 
+static bool keep_others(struct rib *r, struct rib_entry *e, struct rib_path *p, void *ctx)
+{
+	if (p != ctx)
+		return true;
+	path_forget(r, e, p);
+	return false;
+}
+
 void rib_withdraw(struct rib *r, struct rib_source *src, const struct bgp_prefix *pfx)
 {
 	struct rib_entry *e = rib_lookup(r, pfx);
@@ -387,8 +467,7 @@ void rib_withdraw(struct rib *r, struct rib_source *src, const struct bgp_prefix
 	if (p == NULL)
 		return;
 	selection_of(e, &before);
-	entry_unlink(e, p);
-	path_free(r, e, p);
+	paths_filter(r, e, keep_others, p);
 	entry_changed(r, e, &before, false);
 }
 
@@ -405,27 +484,26 @@ static bool filter_takes(const struct path_filter *f, const struct rib_entry *e)
 	return f->af < 0 || e->af == f->af;
 }
 
+static bool keep_unfiltered(struct rib *r, struct rib_entry *e, struct rib_path *p, void *ctx)
+{
+	const struct path_filter *f = ctx;
+	if (p->src != f->src->index || (f->stale_only && !p->stale))
+		return true;
+	path_forget(r, e, p);
+	return false;
+}
+
 static void drop_paths(struct rib *r, struct rib_entry *e, void *ctx)
 {
 	struct path_filter *f = ctx;
 	struct selection before;
-	bool dropped = false;
 
 	if (!filter_takes(f, e))
 		return;
 	selection_of(e, &before);
-	for (struct rib_path **pp = &e->paths; *pp != NULL;) {
-		struct rib_path *p = *pp;
-		if (p->src != f->src->index || (f->stale_only && !p->stale)) {
-			pp = &p->next;
-			continue;
-		}
-		*pp = p->next;
-		path_free(r, e, p);
-		dropped = true;
-		f->n++;
-	}
-	if (dropped)
+	size_t dropped = paths_filter(r, e, keep_unfiltered, f);
+	f->n += dropped;
+	if (dropped > 0)
 		entry_changed(r, e, &before, false);
 }
 
@@ -434,10 +512,11 @@ static void mark_paths(struct rib *r, struct rib_entry *e, void *ctx)
 	struct path_filter *f = ctx;
 	(void)r;
 	if (filter_takes(f, e))
-		for (struct rib_path *p = e->paths; p != NULL; p = p->next)
+		for (struct rib_path *p = e->paths; p != NULL; p = next_path(p))
 			if (p->src == f->src->index)
 				p->stale = true;
 }
+
 
 static bool source_has(const struct rib_source *src, int af)
 {
@@ -499,11 +578,9 @@ void rib_free(struct rib *r)
 	size_t pos = 0;
 	struct rib_entry *e;
 	while ((e = htab_next(&r->entries, &pos)) != NULL) {
-		while (e->paths != NULL) {
-			struct rib_path *p = e->paths;
-			e->paths = p->next;
-			path_free(r, e, p);
-		}
+		for (struct rib_path *p = e->paths; p != NULL; p = next_path(p))
+			path_forget(r, e, p);
+		paths_release(r, e->paths);
 	}
 	htab_free(&r->entries);
 	for (int af = 0; af < BGP_AF_COUNT; af++)

@@ -25,12 +25,12 @@
 
 struct rib_source;
 
-/* 24 bytes: a full table has a million of them.  Attributes and source
- * are kept as small indexes; rib_path_attrs() and rib_path_source() give
- * what they name. */
+/* 16 bytes: a full table has a million of them.  An entry's paths are an
+ * array, best first, then its ECMP set (rib_path_next walks it).
+ * Attributes and source are kept as small indexes; rib_path_attrs() and
+ * rib_path_source() give what they name. */
 struct rib_path {
-	struct rib_path *next; /* in the entry, best first */
-	uint32_t attrs;        /* the attribute set's id */
+	uint32_t attrs; /* the attribute set's id */
 	uint32_t path_id;
 	/* Monotonic seconds: the older of two eBGP paths wins at this grain,
 	 * as in FRR (its `uptime`), and a tie goes on to the router ID. */
@@ -38,6 +38,8 @@ struct rib_path {
 	uint16_t src;       /* the source's index in the rib */
 	bool multipath : 1; /* in the best path's ECMP set (the best included) */
 	bool stale : 1;     /* kept while its peer restarts (RFC 4724) */
+	bool last : 1;      /* the array's last */
+	bool heap : 1;      /* the array is malloc's, not the slab's */
 };
 
 /* One prefix: 24 bytes for IPv4 (the address fills the struct's tail
@@ -136,6 +138,10 @@ struct rib_entry *rib_lookup(const struct rib *r, const struct bgp_prefix *p);
 static inline const struct rib_path *rib_best(const struct rib_entry *e)
 {
 	return e->paths;
+}
+static inline const struct rib_path *rib_path_next(const struct rib_path *p)
+{
+	return p->last ? NULL : p + 1;
 }
 static inline struct attrset *rib_path_attrs(const struct rib *r, const struct rib_path *p)
 {

@@ -44,7 +44,7 @@ static bool originated(const struct router *r, const struct bgp_prefix *p)
 {
 	const struct rib_entry *e = rib_lookup(&r->rib, p);
 	for (const struct rib_path *path = e != NULL ? e->paths : NULL; path != NULL;
-	     path = path->next)
+	     path = rib_path_next(path))
 		if (rib_path_source(&r->rib, path) == &r->self)
 			return true;
 	return false;

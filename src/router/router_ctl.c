@@ -318,7 +318,7 @@ static json_t *rib_paths(const struct router *r, const struct route_query *q,
 {
 	json_t *paths = json_array();
 	uint32_t now_s = (uint32_t)(loop_now(r->loop) / 1000);
-	for (const struct rib_path *p = e->paths; p != NULL; p = p->next) {
+	for (const struct rib_path *p = e->paths; p != NULL; p = rib_path_next(p)) {
 		const struct rib_source *src = rib_path_source(&r->rib, p);
 		if (!wanted_path(q, src))
 			continue;

@@ -410,7 +410,7 @@ static void program_fib(struct router *r, const struct rib_entry *e)
 	struct fib_nexthop nh[FIB_MAX_PATHS];
 	size_t n = 0;
 	for (const struct rib_path *p = e->paths; p != NULL && p->multipath && n < FIB_MAX_PATHS;
-	     p = p->next)
+	     p = rib_path_next(p))
 		if (!rib_path_source(&r->rib, p)->local &&
 		    next_hop_of(rib_path_attrs(&r->rib, p), e->af, &nh[n]))
 			n++;

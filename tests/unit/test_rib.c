@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -135,6 +136,69 @@ static void test_multipath_rules(void **state)
 	route(&b, 65002, 0x0a000002, 5);
 	rib_update(&r, &y, &p, &b.a, 3);
 	assert_int_equal(rib_lookup(&r, &p)->n_multipath, 2);
+	rib_free(&r);
+}
+
+/* What an entry must look like after any change: its paths best first,
+ * the ECMP set right after, min(width, paths) of them. */
+static void check_order(const struct rib *r, const struct rib_entry *e, size_t want_paths,
+                        size_t width, const struct rib_source *want_best)
+{
+	size_t n = 0, members = 0;
+	bool in_set = true;
+	for (const struct rib_path *p = e->paths; p != NULL; p = rib_path_next(p), n++) {
+		if (p->multipath) {
+			assert_true(in_set); /* no member after a non-member */
+			members++;
+		}
+		in_set = p->multipath;
+	}
+	assert_int_equal(n, want_paths);
+	assert_int_equal(members, want_paths < width ? want_paths : width);
+	assert_int_equal(e->n_multipath, members);
+	assert_ptr_equal(rib_path_source(r, rib_best(e)), want_best);
+}
+
+/* Twelve neighbours, each in its own AS, send one prefix: with relax and
+ * maximum-paths 4 the oldest is best and the next three join it.  As they
+ * go, in no particular order, the oldest left is best and the set refills. */
+static void test_many_paths_keep_their_order(void **state)
+{
+	(void)state;
+	enum { N = 12 };
+	struct decide_config cfg = { .maximum_paths_ebgp = 4,
+		                     .maximum_paths_ibgp = 1,
+		                     .as_path_multipath_relax = true };
+	struct rib r;
+	struct rib_source src[N];
+	struct route a[N];
+	struct bgp_prefix p = prefix("10.7.0.0/24");
+	bool gone[N] = { false };
+	const int order[N] = { 0, 5, 11, 1, 3, 2, 10, 4, 6, 9, 8, 7 };
+
+	rib_init(&r, &cfg, NULL, NULL);
+	for (int i = 0; i < N; i++) {
+		char addr[32];
+		snprintf(addr, sizeof(addr), "10.0.0.%d", i + 1);
+		src[i] = source(addr, 65001u + (uint32_t)i, (uint32_t)i + 1);
+		route(&a[i], 65001u + (uint32_t)i, 0x0a000001u + (uint32_t)i, 0);
+		assert_int_equal(rib_update(&r, &src[i], &p, &a[i].a, 1000u * (uint32_t)(i + 1)), 0);
+	}
+	struct rib_entry *e = rib_lookup(&r, &p);
+	check_order(&r, e, N, 4, &src[0]);
+	assert_int_equal(e->reason, DECIDE_OLDER);
+	for (int k = 0; k < N - 1; k++) {
+		rib_withdraw(&r, &src[order[k]], &p);
+		gone[order[k]] = true;
+		int oldest = 0;
+		while (gone[oldest])
+			oldest++;
+		check_order(&r, e, (size_t)(N - 1 - k), 4, &src[oldest]);
+		assert_int_equal(r.n_paths, N - 1 - k);
+	}
+	rib_withdraw(&r, &src[order[N - 1]], &p);
+	assert_null(rib_lookup(&r, &p));
+	assert_int_equal(r.n_paths, 0);
 	rib_free(&r);
 }
 
@@ -281,6 +345,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_three_nodes_share_a_service_ip),
 		cmocka_unit_test(test_multipath_rules),
+		cmocka_unit_test(test_many_paths_keep_their_order),
 		cmocka_unit_test(test_attributes_are_shared),
 		cmocka_unit_test(test_new_attributes_on_a_selected_path),
 		cmocka_unit_test(test_local_route_wins),

@@ -51,6 +51,15 @@ void *htab_find(const struct htab *t, uint64_t hash, const void *key,
 	return NULL;
 }
 
+void htab_prefetch(const struct htab *t, uint64_t hash)
+{
+	if (t->cap == 0)
+		return;
+	size_t home = home_of(tag_of(hash), t->cap);
+	__builtin_prefetch(&t->tags[home]);
+	__builtin_prefetch(&t->slots[home]);
+}
+
 static void put(void **slots, uint32_t *tags, size_t cap, uint32_t tag, void *elem)
 {
 	size_t i = home_of(tag, cap);

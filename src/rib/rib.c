@@ -78,6 +78,11 @@ struct rib_entry *rib_lookup(const struct rib *r, const struct bgp_prefix *p)
 	return htab_find(&r->entries, bgp_prefix_hash(p), p, entry_is);
 }
 
+void rib_prefetch(const struct rib *r, const struct bgp_prefix *p)
+{
+	htab_prefetch(&r->entries, bgp_prefix_hash(p));
+}
+
 struct rib_entry *rib_next(const struct rib *r, size_t *pos)
 {
 	struct rib_entry *e;

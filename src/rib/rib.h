@@ -152,6 +152,8 @@ static inline struct rib_source *rib_path_source(const struct rib *r, const stru
 	return r->sources[p->src];
 }
 struct bgp_prefix rib_entry_prefix(const struct rib_entry *e);
+/* A hint: p is looked up soon (see htab_prefetch). */
+void rib_prefetch(const struct rib *r, const struct bgp_prefix *p);
 /* Iterate the entries that have paths: *pos = 0 to start, NULL at the
  * end.  The table must not change meanwhile; use rib_walk for that. */
 struct rib_entry *rib_next(const struct rib *r, size_t *pos);

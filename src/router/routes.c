@@ -722,6 +722,11 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 	struct attrset *shared = NULL;
 	uint8_t touched = 0;
 	uint64_t now = now_ms(r);
+	/* The RIB's memory for these prefixes is fetched all at once, not one
+	 * cache miss after another: a full table is a million new prefixes. */
+	bgp_route_iter_init(&ri, u, &p->neg.ctx);
+	while (bgp_route_iter_next(&ri, &pfx, &reach) == 1)
+		rib_prefetch(&r->rib, &pfx);
 	bgp_route_iter_init(&ri, u, &p->neg.ctx);
 	while (bgp_route_iter_next(&ri, &pfx, &reach) == 1) {
 		struct bgp_attrs a;

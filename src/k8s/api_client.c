@@ -273,7 +273,7 @@ static bool setup(struct api_call *call, const struct api_request *req)
 		/* Dead connections: nothing, not even a bookmark, for this long. */
 		sym_curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
 		sym_curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
-		                 req->idle_seconds > 0 ? req->idle_seconds : IDLE_DEFAULT_S);
+		                     req->idle_seconds > 0 ? req->idle_seconds : IDLE_DEFAULT_S);
 	} else {
 		sym_curl_easy_setopt(e, CURLOPT_TIMEOUT, CALL_TIMEOUT_S);
 	}

@@ -19,7 +19,8 @@ static bool resolve(void *lib)
 {
 #define CURL_DL_RESOLVE(name)                                                                      \
 	if ((*(void **)&sym_##name = dlsym(lib, #name)) == NULL) {                                 \
-		log_emit(LOG_ERROR, "k8s", NULL, "%s has no %s: %s", CURL_SONAME, #name, dlerror()); \
+		log_emit(LOG_ERROR, "k8s", NULL, "%s has no %s: %s", CURL_SONAME, #name,           \
+		         dlerror());                                                               \
 		return false;                                                                      \
 	}
 	CURL_DL_SYMBOLS(CURL_DL_RESOLVE)
@@ -34,8 +35,9 @@ int curl_dl_load(void)
 		return 0;
 	void *lib = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (lib == NULL) {
-		log_emit(LOG_ERROR, "k8s", NULL, "cannot load %s, needed for the Kubernetes API: %s",
-		         CURL_SONAME, dlerror());
+		log_emit(LOG_ERROR, "k8s", NULL,
+		         "cannot load %s, needed for the Kubernetes API: %s", CURL_SONAME,
+		         dlerror());
 		return -1;
 	}
 	if (!resolve(lib)) {

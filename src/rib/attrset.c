@@ -146,8 +146,7 @@ static bool has_community(const struct bgp_attrs *a, uint32_t community)
 }
 
 /* A compact copy of what w describes (a's fields). */
-static struct attrset *attrset_new(const struct bgp_attrs *a, const struct wanted *w,
-                                   uint32_t hash)
+static struct attrset *attrset_new(const struct bgp_attrs *a, const struct wanted *w, uint32_t hash)
 {
 	size_t len = 0;
 	for (int i = 0; i < w->n_pieces; i++)

@@ -39,7 +39,7 @@ struct attrset_fixed {
 struct attrset {
 	uint32_t refs;
 	uint32_t id;
-	uint32_t hash; /* the bits the set's hash table keeps */
+	uint32_t hash;                /* the bits the set's hash table keeps */
 	bool no_export, no_advertise; /* RFC 1997 well-known communities */
 	struct decide_attrs decide;   /* what best-path selection reads */
 	struct attrset_fixed fixed;

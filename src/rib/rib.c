@@ -42,7 +42,6 @@ void rib_init(struct rib *r, const struct decide_config *cfg,
 	for (int af = 0; af < BGP_AF_COUNT; af++)
 		slab_init(&r->entry_slab[af],
 		          offsetof(struct rib_entry, addr) + prefix_bytes((uint8_t)af));
-	slab_init(&r->path_slab, sizeof(struct rib_path));
 	idpool_init(&r->entry_ids, 0);
 	idpool_init(&r->source_ids, 1);
 	attrset_table_init(&r->attrs);
@@ -86,7 +85,7 @@ void rib_prefetch(const struct rib *r, const struct bgp_prefix *p)
 struct rib_entry *rib_next(const struct rib *r, size_t *pos)
 {
 	struct rib_entry *e;
-	while ((e = htab_next(&r->entries, pos)) != NULL && e->paths == NULL)
+	while ((e = htab_next(&r->entries, pos)) != NULL && rib_paths(e) == NULL)
 		;
 	return e;
 }
@@ -100,7 +99,7 @@ static void entry_free(struct rib *r, struct rib_entry *e)
 
 void rib_settle(struct rib *r, struct rib_entry *e)
 {
-	if (e->paths != NULL || e->held > 0 || e->doomed)
+	if (rib_paths(e) != NULL || e->held > 0 || e->doomed)
 		return;
 	if (!r->walking) {
 		entry_free(r, e);
@@ -177,9 +176,9 @@ struct selection {
 
 static void selection_of(const struct rib_entry *e, struct selection *sel)
 {
-	sel->best = e->paths != NULL ? path_key(e->paths) : 0;
+	sel->best = rib_paths(e) != NULL ? path_key(rib_paths(e)) : 0;
 	sel->n = 0;
-	for (const struct rib_path *p = e->paths; p != NULL && sel->n < MULTIPATH_MAX;
+	for (const struct rib_path *p = rib_paths(e); p != NULL && sel->n < MULTIPATH_MAX;
 	     p = rib_path_next(p))
 		if (p->multipath)
 			sel->members[sel->n++] = path_key(p);
@@ -193,50 +192,72 @@ static bool same_selection(const struct selection *a, const struct selection *b)
 
 /*
  * An entry's paths are one array, exactly as long as they are many, the
- * last one marked.  A single path, what most entries have, comes from a
- * slab; longer arrays from malloc, every member marked `heap`.  Adding a
- * path makes a new array; removing shrinks one in place, so it cannot
+ * last one marked: a single path in the entry itself, more in an array
+ * from malloc.  Adding a path makes a new array; removing shrinks one in
+ * place, or moves the last path left back into the entry, so it cannot
  * fail.
  */
+static struct rib_path *entry_paths(struct rib_entry *e)
+{
+	return (struct rib_path *)rib_paths(e);
+}
+
 static size_t paths_count(const struct rib_entry *e)
 {
 	size_t n = 0;
-	for (const struct rib_path *p = e->paths; p != NULL; p = rib_path_next(p))
+	for (const struct rib_path *p = rib_paths(e); p != NULL; p = rib_path_next(p))
 		n++;
 	return n;
 }
 
-static void paths_mark(struct rib_path *v, size_t n, bool heap)
+static void paths_mark(struct rib_path *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		v[i].last = i + 1 == n;
-		v[i].heap = heap;
+}
+
+/* Keep the first n paths (n <= how many there are), in the entry when one. */
+static void paths_truncate(struct rib_entry *e, size_t n)
+{
+	if (!e->spilled) {
+		if (n == 0)
+			memset(&e->paths.one, 0, sizeof(e->paths.one));
+		return;
+	}
+	struct rib_path *v = e->paths.array;
+	if (n >= 2) {
+		paths_mark(v, n);
+		return;
+	}
+	struct rib_path kept = v[0];
+	free(v);
+	e->spilled = 0;
+	memset(&e->paths.one, 0, sizeof(e->paths.one));
+	if (n == 1) {
+		e->paths.one = kept;
+		e->paths.one.last = true;
 	}
 }
 
-static void paths_release(struct rib *r, struct rib_path *v)
-{
-	if (v == NULL)
-		return;
-	if (v->heap)
-		free(v);
-	else
-		slab_free(&r->path_slab, v);
-}
-
-/* Put a zeroed path in front of e's paths; NULL out of memory. */
-static struct rib_path *paths_push(struct rib *r, struct rib_entry *e)
+/* Put a zeroed path in front of e's paths; NULL out of memory.  The
+ * caller gives it its attributes (a path without is none). */
+static struct rib_path *paths_push(struct rib_entry *e)
 {
 	size_t n = paths_count(e) + 1;
-	struct rib_path *v =
-	        n == 1 ? slab_alloc(&r->path_slab) : calloc(n, sizeof(struct rib_path));
+	if (n == 1) {
+		memset(&e->paths.one, 0, sizeof(e->paths.one));
+		e->paths.one.last = true;
+		return &e->paths.one;
+	}
+	struct rib_path *v = calloc(n, sizeof(*v));
 	if (v == NULL)
 		return NULL;
-	if (n > 1)
-		memcpy(v + 1, e->paths, (n - 1) * sizeof(*v));
-	paths_release(r, e->paths);
-	paths_mark(v, n, n > 1);
-	e->paths = v;
+	memcpy(v + 1, entry_paths(e), (n - 1) * sizeof(*v));
+	if (e->spilled)
+		free(e->paths.array);
+	e->paths.array = v;
+	e->spilled = 1;
+	paths_mark(v, n);
 	return v;
 }
 
@@ -247,20 +268,13 @@ static size_t paths_filter(struct rib *r, struct rib_entry *e,
                                         void *ctx),
                            void *ctx)
 {
-	struct rib_path *v = e->paths;
+	struct rib_path *v = entry_paths(e);
 	size_t n = paths_count(e), kept = 0;
-	if (v == NULL)
-		return 0;
-	bool heap = v->heap;
 	for (size_t i = 0; i < n; i++)
 		if (keep(r, e, &v[i], ctx))
 			v[kept++] = v[i];
-	if (kept == 0) {
-		paths_release(r, v);
-		e->paths = NULL;
-	} else {
-		paths_mark(v, kept, heap);
-	}
+	if (kept < n)
+		paths_truncate(e, kept);
 	return n - kept;
 }
 
@@ -276,7 +290,7 @@ static void paths_raise(struct rib_path *v, size_t from, size_t to)
  * others keeping their order. */
 static void entry_decide(struct rib *r, struct rib_entry *e)
 {
-	struct rib_path *v = e->paths;
+	struct rib_path *v = entry_paths(e);
 	enum decide_reason reason, furthest = DECIDE_NONE;
 
 	if (v == NULL)
@@ -307,13 +321,14 @@ static void entry_decide(struct rib *r, struct rib_entry *e)
 	v[0].multipath = true;
 	for (size_t i = 1, members = 1; i < n; i++) {
 		struct decide_path cand = decide_view(r, &v[i]);
-		v[i].multipath = e->n_multipath < width && decide_multipath(&top, &cand, &r->decide);
+		v[i].multipath =
+		        e->n_multipath < width && decide_multipath(&top, &cand, &r->decide);
 		if (v[i].multipath) {
 			e->n_multipath++;
 			paths_raise(v, i, members++);
 		}
 	}
-	paths_mark(v, n, v->heap);
+	paths_mark(v, n);
 }
 
 /* Decide e again and tell the layer above if what it selects changed:
@@ -341,7 +356,7 @@ static void path_forget(struct rib *r, struct rib_entry *e, struct rib_path *p)
 static struct rib_path *entry_path_of(struct rib_entry *e, const struct rib_source *src,
                                       uint32_t path_id)
 {
-	for (struct rib_path *p = e->paths; p != NULL; p = next_path(p))
+	for (struct rib_path *p = entry_paths(e); p != NULL; p = next_path(p))
 		if (p->src == src->index && p->path_id == path_id)
 			return p;
 	return NULL;
@@ -402,7 +417,7 @@ static struct rib_entry *entry_get(struct rib *r, const struct bgp_prefix *p)
 static struct rib_path *path_new(struct rib *r, struct rib_entry *e, struct rib_source *src,
                                  uint32_t path_id)
 {
-	struct rib_path *p = paths_push(r, e);
+	struct rib_path *p = paths_push(e);
 	if (p == NULL)
 		return NULL;
 	p->src = src->index;
@@ -517,11 +532,10 @@ static void mark_paths(struct rib *r, struct rib_entry *e, void *ctx)
 	struct path_filter *f = ctx;
 	(void)r;
 	if (filter_takes(f, e))
-		for (struct rib_path *p = e->paths; p != NULL; p = next_path(p))
+		for (struct rib_path *p = entry_paths(e); p != NULL; p = next_path(p))
 			if (p->src == f->src->index)
 				p->stale = true;
 }
-
 
 static bool source_has(const struct rib_source *src, int af)
 {
@@ -583,14 +597,13 @@ void rib_free(struct rib *r)
 	size_t pos = 0;
 	struct rib_entry *e;
 	while ((e = htab_next(&r->entries, &pos)) != NULL) {
-		for (struct rib_path *p = e->paths; p != NULL; p = next_path(p))
+		for (struct rib_path *p = entry_paths(e); p != NULL; p = next_path(p))
 			path_forget(r, e, p);
-		paths_release(r, e->paths);
+		paths_truncate(e, 0);
 	}
 	htab_free(&r->entries);
 	for (int af = 0; af < BGP_AF_COUNT; af++)
 		slab_destroy(&r->entry_slab[af]);
-	slab_destroy(&r->path_slab);
 	free(r->doomed);
 	for (size_t i = 0; i < r->cap_sources; i++)
 		if (r->sources[i] != NULL)

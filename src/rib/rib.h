@@ -26,7 +26,8 @@
 struct rib_source;
 
 /* 16 bytes: a full table has a million of them.  An entry's paths are an
- * array, best first, then its ECMP set (rib_path_next walks it).
+ * array, best first, then its ECMP set (rib_paths gives the first,
+ * rib_path_next the others).
  * Attributes and source are kept as small indexes; rib_path_attrs() and
  * rib_path_source() give what they name. */
 struct rib_path {
@@ -39,20 +40,25 @@ struct rib_path {
 	bool multipath : 1; /* in the best path's ECMP set (the best included) */
 	bool stale : 1;     /* kept while its peer restarts (RFC 4724) */
 	bool last : 1;      /* the array's last */
-	bool heap : 1;      /* the array is malloc's, not the slab's */
 };
 
-/* One prefix: 24 bytes for IPv4 (the address fills the struct's tail
- * padding), 40 for IPv6, before its paths. */
+/* One prefix: 32 bytes for IPv4 with its path, 48 for IPv6.  A single
+ * path, what most entries of a full table have, lives in the entry; more
+ * go to an array of their own (spilled). */
 struct rib_entry {
-	struct rib_path *paths;
+	union {
+		struct rib_path one; /* no path when its attrs is 0 */
+		struct rib_path *array;
+	} paths;
 	/* Dense and reused once the entry is freed: Adj-RIBs-Out index what
 	 * they sent by it. */
 	uint32_t id;
 	/* Adj-RIBs-Out that hold the entry: queued to be looked at, or sent.
 	 * It stays, even without paths, until they have withdrawn it. */
 	uint32_t held;
-	uint8_t af, len;
+	uint8_t af : 7;
+	uint8_t spilled : 1; /* paths.array holds the paths */
+	uint8_t len;
 	uint8_t reason;          /* enum decide_reason: why the best won */
 	uint8_t n_multipath : 7; /* paths with multipath set, the best included */
 	uint8_t doomed : 1;      /* freed at the end of the current walk */
@@ -87,7 +93,7 @@ void rib_local_attrs(enum bgp_af af, struct bgp_attrs *a);
 
 struct rib {
 	struct htab entries;
-	struct slab entry_slab[BGP_AF_COUNT], path_slab;
+	struct slab entry_slab[BGP_AF_COUNT];
 	struct idpool entry_ids;
 	struct rib_source **sources; /* by index; [0] unused */
 	size_t cap_sources;
@@ -135,9 +141,16 @@ size_t rib_sweep_stale(struct rib *r, struct rib_source *src, int af);
 /* Decide every entry again (the decision settings changed). */
 void rib_redecide(struct rib *r);
 struct rib_entry *rib_lookup(const struct rib *r, const struct bgp_prefix *p);
+/* The entry's paths, best first; NULL when it has none. */
+static inline const struct rib_path *rib_paths(const struct rib_entry *e)
+{
+	if (e->spilled)
+		return e->paths.array;
+	return e->paths.one.attrs != 0 ? &e->paths.one : NULL;
+}
 static inline const struct rib_path *rib_best(const struct rib_entry *e)
 {
-	return e->paths;
+	return rib_paths(e);
 }
 static inline const struct rib_path *rib_path_next(const struct rib_path *p)
 {

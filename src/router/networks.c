@@ -43,7 +43,7 @@ static bool listed(const struct router_config *c, const struct bgp_prefix *n, bo
 static bool originated(const struct router *r, const struct bgp_prefix *p)
 {
 	const struct rib_entry *e = rib_lookup(&r->rib, p);
-	for (const struct rib_path *path = e != NULL ? e->paths : NULL; path != NULL;
+	for (const struct rib_path *path = e != NULL ? rib_paths(e) : NULL; path != NULL;
 	     path = rib_path_next(path))
 		if (rib_path_source(&r->rib, path) == &r->self)
 			return true;

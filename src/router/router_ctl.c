@@ -294,9 +294,9 @@ static json_t *path_json(const struct path_view *v)
 	        "neighbor_router_id",
 	        v->src != NULL && !local ? ipv4_text(v->src->router_id) : json_null(), "ebgp",
 	        v->src != NULL && v->src->ebgp, "next_hop", next_hop_json(a, v->af), "age_seconds",
-	        (json_int_t)v->age_s, "best", v->best, "multipath", v->multipath, "stale",
-	        v->stale, "reason", v->reason != NULL ? json_string(v->reason) : json_null(),
-	        "weight", (json_int_t)(v->src != NULL ? v->src->weight : 0), "origin",
+	        (json_int_t)v->age_s, "best", v->best, "multipath", v->multipath, "stale", v->stale,
+	        "reason", v->reason != NULL ? json_string(v->reason) : json_null(), "weight",
+	        (json_int_t)(v->src != NULL ? v->src->weight : 0), "origin",
 	        origins[a->origin < 3 ? a->origin : 2], "as_path",
 	        text_of(aspath_format, a->as_path), "med",
 	        bgp_attr_has(a, BGP_ATTR_MED) ? json_integer(a->med) : json_null(), "local_pref",
@@ -313,12 +313,12 @@ static bool wanted_path(const struct route_query *q, const struct rib_source *sr
 	return !q->has_neighbor || (!src->local && addr_equal(&src->addr, &q->neighbor));
 }
 
-static json_t *rib_paths(const struct router *r, const struct route_query *q,
-                         const struct rib_entry *e)
+static json_t *rib_paths_json(const struct router *r, const struct route_query *q,
+                              const struct rib_entry *e)
 {
 	json_t *paths = json_array();
 	uint32_t now_s = (uint32_t)(loop_now(r->loop) / 1000);
-	for (const struct rib_path *p = e->paths; p != NULL; p = rib_path_next(p)) {
+	for (const struct rib_path *p = rib_paths(e); p != NULL; p = rib_path_next(p)) {
 		const struct rib_source *src = rib_path_source(&r->rib, p);
 		if (!wanted_path(q, src))
 			continue;
@@ -329,10 +329,10 @@ static json_t *rib_paths(const struct router *r, const struct route_query *q,
 			               .src = src,
 			               .neighbor = &src->addr,
 			               .age_s = now_s - p->received_s,
-			               .best = p == e->paths,
+			               .best = p == rib_best(e),
 			               .multipath = p->multipath,
 			               .stale = p->stale,
-			               .reason = p == e->paths && e->reason != DECIDE_NONE
+			               .reason = p == rib_best(e) && e->reason != DECIDE_NONE
 			                                 ? decide_reason_text(
 			                                           (enum decide_reason)e->reason)
 			                                 : NULL };
@@ -396,7 +396,7 @@ static json_t *cmd_routes(void *ctx, const json_t *args, char *err, size_t err_l
 	json_t *routes = json_array();
 	bool out = strcmp(q.table, "adj-rib-out") == 0;
 	for (size_t i = 0; i < n; i++) {
-		json_t *paths = out ? sent_paths(r, &q, v[i]) : rib_paths(r, &q, v[i]);
+		json_t *paths = out ? sent_paths(r, &q, v[i]) : rib_paths_json(r, &q, v[i]);
 		char text[64];
 		struct bgp_prefix p = rib_entry_prefix(v[i]);
 		bgp_prefix_format(text, sizeof(text), &p);

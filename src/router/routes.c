@@ -191,8 +191,8 @@ static bool keeps_third_party(const struct router_peer *rp, const struct rib_sou
                               enum bgp_af af, const struct bgp_attrs *a)
 {
 	union sockaddr_any nh = { .in = { .sin_family = AF_INET } };
-	if (af != BGP_AF_IPV4_UNICAST || src->local || !src->ebgp ||
-	    !rp->have_shared4 || !bgp_attr_has(a, BGP_ATTR_NEXT_HOP))
+	if (af != BGP_AF_IPV4_UNICAST || src->local || !src->ebgp || !rp->have_shared4 ||
+	    !bgp_attr_has(a, BGP_ATTR_NEXT_HOP))
 		return false;
 	nh.in.sin_addr.s_addr = htonl(a->next_hop);
 	return addr_in_range(&nh, &rp->shared4);
@@ -409,8 +409,8 @@ static void program_fib(struct router *r, const struct rib_entry *e)
 {
 	struct fib_nexthop nh[FIB_MAX_PATHS];
 	size_t n = 0;
-	for (const struct rib_path *p = e->paths; p != NULL && p->multipath && n < FIB_MAX_PATHS;
-	     p = rib_path_next(p))
+	for (const struct rib_path *p = rib_paths(e);
+	     p != NULL && p->multipath && n < FIB_MAX_PATHS; p = rib_path_next(p))
 		if (!rib_path_source(&r->rib, p)->local &&
 		    next_hop_of(rib_path_attrs(&r->rib, p), e->af, &nh[n]))
 			n++;

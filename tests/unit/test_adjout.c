@@ -36,7 +36,7 @@ static unsigned index_of(const uint8_t *addr)
 static struct attrset *export(void *ctx, const struct rib_entry *e)
 {
 	(void)ctx;
-	if (withdraw_all || e->paths == NULL)
+	if (withdraw_all || rib_paths(e) == NULL)
 		return NULL;
 	return attrset_ref(sets[(index_of(e->addr) + (unsigned)shift) % N_SETS]);
 }

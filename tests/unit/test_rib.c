@@ -146,7 +146,7 @@ static void check_order(const struct rib *r, const struct rib_entry *e, size_t w
 {
 	size_t n = 0, members = 0;
 	bool in_set = true;
-	for (const struct rib_path *p = e->paths; p != NULL; p = rib_path_next(p), n++) {
+	for (const struct rib_path *p = rib_paths(e); p != NULL; p = rib_path_next(p), n++) {
 		if (p->multipath) {
 			assert_true(in_set); /* no member after a non-member */
 			members++;
@@ -182,7 +182,8 @@ static void test_many_paths_keep_their_order(void **state)
 		snprintf(addr, sizeof(addr), "10.0.0.%d", i + 1);
 		src[i] = source(addr, 65001u + (uint32_t)i, (uint32_t)i + 1);
 		route(&a[i], 65001u + (uint32_t)i, 0x0a000001u + (uint32_t)i, 0);
-		assert_int_equal(rib_update(&r, &src[i], &p, &a[i].a, 1000u * (uint32_t)(i + 1)), 0);
+		assert_int_equal(rib_update(&r, &src[i], &p, &a[i].a, 1000u * (uint32_t)(i + 1)),
+		                 0);
 	}
 	struct rib_entry *e = rib_lookup(&r, &p);
 	check_order(&r, e, N, 4, &src[0]);

@@ -25,28 +25,29 @@ void adjout_init(struct adjout *o)
  * needed. */
 static uint32_t *sent_slot(const struct adjout *o, const struct rib_entry *e)
 {
+	uint32_t **pages = o->sent[e->af];
 	size_t page = e->id / ADJOUT_PAGE;
-	return page < o->n_pages && o->sent[page] != NULL ? &o->sent[page][e->id % ADJOUT_PAGE]
-	                                                  : NULL;
+	return page < o->n_pages[e->af] && pages[page] != NULL ? &pages[page][e->id % ADJOUT_PAGE]
+	                                                       : NULL;
 }
 
 /* The same, with its page made if need be; NULL out of memory. */
 static uint32_t *sent_slot_make(struct adjout *o, const struct rib_entry *e)
 {
-	size_t page = e->id / ADJOUT_PAGE;
-	if (page >= o->n_pages) {
-		size_t n = page + 1 > o->n_pages * 2 ? page + 1 : o->n_pages * 2;
-		uint32_t **grown = realloc(o->sent, n * sizeof(*grown));
+	size_t page = e->id / ADJOUT_PAGE, had = o->n_pages[e->af];
+	if (page >= had) {
+		size_t n = page + 1 > had * 2 ? page + 1 : had * 2;
+		uint32_t **grown = realloc(o->sent[e->af], n * sizeof(*grown));
 		if (grown == NULL)
 			return NULL;
-		memset(grown + o->n_pages, 0, (n - o->n_pages) * sizeof(*grown));
-		o->sent = grown;
-		o->n_pages = n;
+		memset(grown + had, 0, (n - had) * sizeof(*grown));
+		o->sent[e->af] = grown;
+		o->n_pages[e->af] = n;
 	}
-	if (o->sent[page] == NULL &&
-	    (o->sent[page] = calloc(ADJOUT_PAGE, sizeof(**o->sent))) == NULL)
+	uint32_t **pages = o->sent[e->af];
+	if (pages[page] == NULL && (pages[page] = calloc(ADJOUT_PAGE, sizeof(**pages))) == NULL)
 		return NULL;
-	return &o->sent[page][e->id % ADJOUT_PAGE];
+	return &pages[page][e->id % ADJOUT_PAGE];
 }
 
 /* e was withdrawn: forget what it was sent with, and let it go. */
@@ -87,9 +88,11 @@ void adjout_free(struct adjout *o, struct rib *r)
 	for (size_t i = o->done_pending; i < o->n_pending; i++)
 		rib_release(r, o->pending[i]);
 	free(o->pending);
-	for (size_t i = 0; i < o->n_pages; i++)
-		free(o->sent[i]);
-	free(o->sent);
+	for (int af = 0; af < BGP_AF_COUNT; af++) {
+		for (size_t i = 0; i < o->n_pages[af]; i++)
+			free(o->sent[af][i]);
+		free(o->sent[af]);
+	}
 	adjout_init(o);
 }
 

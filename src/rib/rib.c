@@ -14,17 +14,50 @@ static size_t prefix_bytes(uint8_t af)
 	return af == BGP_AF_IPV4_UNICAST ? 4 : 16;
 }
 
+/*
+ * Entries live in an idslab per family; the prefix index holds a 4-byte
+ * handle, the id and the family, instead of a pointer.
+ */
+static uint32_t handle_of(const struct rib_entry *e)
+{
+	return e->id * BGP_AF_COUNT + e->af;
+}
+
+static struct rib_entry *entry_at(const struct rib *r, uint32_t handle)
+{
+	return idslab_at(&r->entry_store[handle % BGP_AF_COUNT], handle / BGP_AF_COUNT);
+}
+
 static uint64_t entry_hash(const struct rib_entry *e)
 {
 	return bgp_prefix_hash_parts(e->af, e->len, e->addr);
 }
 
-static bool entry_is(const void *elem, const void *key)
+/* What the index's eq sees: the table to find handles in, the prefix. */
+struct entry_key {
+	const struct rib *r;
+	const struct bgp_prefix *p;
+};
+
+static bool entry_is(const void *value, const void *key)
 {
-	const struct rib_entry *e = elem;
-	const struct bgp_prefix *p = key;
-	return e->af == p->af && e->len == p->len &&
-	       memcmp(e->addr, p->addr, prefix_bytes(e->af)) == 0;
+	const struct entry_key *k = key;
+	uint32_t handle;
+	memcpy(&handle, value, sizeof(handle));
+	const struct rib_entry *e = entry_at(k->r, handle);
+	return e->af == k->p->af && e->len == k->p->len &&
+	       memcmp(e->addr, k->p->addr, prefix_bytes(e->af)) == 0;
+}
+
+static struct rib_entry *entry_find(const struct rib *r, const struct bgp_prefix *p, uint64_t hash)
+{
+	struct entry_key key = { r, p };
+	const void *value = htab_find_value(&r->entries, hash, &key, entry_is);
+	uint32_t handle;
+	if (value == NULL)
+		return NULL;
+	memcpy(&handle, value, sizeof(handle));
+	return entry_at(r, handle);
 }
 
 struct bgp_prefix rib_entry_prefix(const struct rib_entry *e)
@@ -38,11 +71,12 @@ void rib_init(struct rib *r, const struct decide_config *cfg,
               void (*changed)(void *ctx, struct rib_entry *e), void *ctx)
 {
 	memset(r, 0, sizeof(*r));
-	htab_init(&r->entries);
-	for (int af = 0; af < BGP_AF_COUNT; af++)
-		slab_init(&r->entry_slab[af],
-		          offsetof(struct rib_entry, addr) + prefix_bytes((uint8_t)af));
-	idpool_init(&r->entry_ids, 0);
+	htab_init_values(&r->entries, sizeof(uint32_t));
+	for (int af = 0; af < BGP_AF_COUNT; af++) {
+		size_t size = offsetof(struct rib_entry, addr) + prefix_bytes((uint8_t)af);
+		size_t align = _Alignof(struct rib_entry);
+		idslab_init(&r->entry_store[af], (size + align - 1) / align * align);
+	}
 	idpool_init(&r->source_ids, 1);
 	attrset_table_init(&r->attrs);
 	r->decide = *cfg;
@@ -74,7 +108,7 @@ void rib_local_attrs(enum bgp_af af, struct bgp_attrs *a)
 
 struct rib_entry *rib_lookup(const struct rib *r, const struct bgp_prefix *p)
 {
-	return htab_find(&r->entries, bgp_prefix_hash(p), p, entry_is);
+	return entry_find(r, p, bgp_prefix_hash(p));
 }
 
 void rib_prefetch(const struct rib *r, const struct bgp_prefix *p)
@@ -82,39 +116,37 @@ void rib_prefetch(const struct rib *r, const struct bgp_prefix *p)
 	htab_prefetch(&r->entries, bgp_prefix_hash(p));
 }
 
+/* The next entry in id order, families interleaved, that exists; NULL at
+ * the end.  *pos is a handle: entries come and go behind it safely. */
+static struct rib_entry *entry_next(const struct rib *r, size_t *pos)
+{
+	uint32_t end = 0;
+	for (int af = 0; af < BGP_AF_COUNT; af++)
+		if (idslab_end(&r->entry_store[af]) > end)
+			end = idslab_end(&r->entry_store[af]);
+	while (*pos < (size_t)end * BGP_AF_COUNT) {
+		struct rib_entry *e = entry_at(r, (uint32_t)(*pos)++);
+		if (e != NULL && e->live)
+			return e;
+	}
+	return NULL;
+}
+
 struct rib_entry *rib_next(const struct rib *r, size_t *pos)
 {
 	struct rib_entry *e;
-	while ((e = htab_next(&r->entries, pos)) != NULL && rib_paths(e) == NULL)
+	while ((e = entry_next(r, pos)) != NULL && rib_paths(e) == NULL)
 		;
 	return e;
 }
 
-static void entry_free(struct rib *r, struct rib_entry *e)
-{
-	htab_remove(&r->entries, entry_hash(e), e);
-	idpool_give(&r->entry_ids, e->id);
-	slab_free(&r->entry_slab[e->af], e);
-}
-
 void rib_settle(struct rib *r, struct rib_entry *e)
 {
-	if (rib_paths(e) != NULL || e->held > 0 || e->doomed)
+	if (rib_paths(e) != NULL || e->held > 0)
 		return;
-	if (!r->walking) {
-		entry_free(r, e);
-		return;
-	}
-	if (r->n_doomed == r->cap_doomed) {
-		size_t cap = r->cap_doomed == 0 ? 256 : r->cap_doomed * 2;
-		struct rib_entry **grown = realloc(r->doomed, cap * sizeof(*grown));
-		if (grown == NULL)
-			return; /* it stays, empty, until it settles again */
-		r->doomed = grown;
-		r->cap_doomed = cap;
-	}
-	e->doomed = 1;
-	r->doomed[r->n_doomed++] = e;
+	uint32_t handle = handle_of(e);
+	htab_remove_value(&r->entries, entry_hash(e), &handle);
+	idslab_give(&r->entry_store[e->af], e->id);
 }
 
 void rib_release(struct rib *r, struct rib_entry *e)
@@ -127,20 +159,8 @@ void rib_walk(struct rib *r, void (*fn)(struct rib *r, struct rib_entry *e, void
 {
 	size_t pos = 0;
 	struct rib_entry *e;
-	bool outer = !r->walking;
-
-	r->walking = true;
-	while ((e = htab_next(&r->entries, &pos)) != NULL)
+	while ((e = entry_next(r, &pos)) != NULL)
 		fn(r, e, ctx);
-	if (!outer)
-		return;
-	r->walking = false;
-	for (size_t i = 0; i < r->n_doomed; i++) {
-		e = r->doomed[i];
-		e->doomed = 0;
-		rib_settle(r, e);
-	}
-	r->n_doomed = 0;
 }
 
 static struct decide_path decide_view(const struct rib *r, const struct rib_path *p)
@@ -393,22 +413,21 @@ static int source_attach(struct rib *r, struct rib_source *src)
 static struct rib_entry *entry_get(struct rib *r, const struct bgp_prefix *p)
 {
 	uint64_t hash = bgp_prefix_hash(p);
-	struct rib_entry *e = htab_find(&r->entries, hash, p, entry_is);
+	struct rib_entry *e = entry_find(r, p, hash);
+	uint32_t id;
 	if (e != NULL)
 		return e;
-	e = slab_alloc(&r->entry_slab[p->af]);
+	e = idslab_take(&r->entry_store[p->af], UINT32_MAX / BGP_AF_COUNT, &id);
 	if (e == NULL)
 		return NULL;
-	if (idpool_take(&r->entry_ids, &e->id) < 0) {
-		slab_free(&r->entry_slab[p->af], e);
-		return NULL;
-	}
+	e->id = id;
 	e->af = p->af;
 	e->len = p->len;
+	e->live = 1;
 	memcpy(e->addr, p->addr, prefix_bytes(p->af));
-	if (htab_add(&r->entries, hash, e) < 0) {
-		idpool_give(&r->entry_ids, e->id);
-		slab_free(&r->entry_slab[p->af], e);
+	uint32_t handle = handle_of(e);
+	if (htab_add_value(&r->entries, hash, &handle) < 0) {
+		idslab_give(&r->entry_store[p->af], id);
 		return NULL;
 	}
 	return e;
@@ -596,20 +615,18 @@ void rib_free(struct rib *r)
 {
 	size_t pos = 0;
 	struct rib_entry *e;
-	while ((e = htab_next(&r->entries, &pos)) != NULL) {
+	while ((e = entry_next(r, &pos)) != NULL) {
 		for (struct rib_path *p = entry_paths(e); p != NULL; p = next_path(p))
 			path_forget(r, e, p);
 		paths_truncate(e, 0);
 	}
 	htab_free(&r->entries);
 	for (int af = 0; af < BGP_AF_COUNT; af++)
-		slab_destroy(&r->entry_slab[af]);
-	free(r->doomed);
+		idslab_destroy(&r->entry_store[af]);
 	for (size_t i = 0; i < r->cap_sources; i++)
 		if (r->sources[i] != NULL)
 			r->sources[i]->index = 0; /* free to join another rib */
 	free(r->sources);
-	idpool_free(&r->entry_ids);
 	idpool_free(&r->source_ids);
 	attrset_table_free(&r->attrs);
 }

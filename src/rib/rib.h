@@ -19,7 +19,7 @@
 #include "bgp/nlri.h"
 #include "lib/htab.h"
 #include "lib/idpool.h"
-#include "lib/slab.h"
+#include "lib/idslab.h"
 #include "rib/attrset.h"
 #include "rib/decide.h"
 
@@ -50,19 +50,19 @@ struct rib_entry {
 		struct rib_path one; /* no path when its attrs is 0 */
 		struct rib_path *array;
 	} paths;
-	/* Dense and reused once the entry is freed: Adj-RIBs-Out index what
-	 * they sent by it. */
+	/* Dense in the entry's family and reused once the entry is freed:
+	 * where it is kept, and how Adj-RIBs-Out index what they sent. */
 	uint32_t id;
 	/* Adj-RIBs-Out that hold the entry: queued to be looked at, or sent.
 	 * It stays, even without paths, until they have withdrawn it. */
 	uint32_t held;
-	uint8_t af : 7;
+	uint8_t af : 6;
 	uint8_t spilled : 1; /* paths.array holds the paths */
+	uint8_t live : 1;    /* 0: a free place in the store */
 	uint8_t len;
-	uint8_t reason;          /* enum decide_reason: why the best won */
-	uint8_t n_multipath : 7; /* paths with multipath set, the best included */
-	uint8_t doomed : 1;      /* freed at the end of the current walk */
-	uint8_t addr[];          /* 4 or 16 bytes */
+	uint8_t reason;      /* enum decide_reason: why the best won */
+	uint8_t n_multipath; /* paths with multipath set, the best included */
+	uint8_t addr[];      /* 4 or 16 bytes */
 };
 
 /* Where paths come from: a peer, or this speaker (local routes). */
@@ -92,9 +92,8 @@ void rib_local_source_init(struct rib_source *s, uint32_t router_id);
 void rib_local_attrs(enum bgp_af af, struct bgp_attrs *a);
 
 struct rib {
-	struct htab entries;
-	struct slab entry_slab[BGP_AF_COUNT];
-	struct idpool entry_ids;
+	struct htab entries; /* of entry handles (id and family), by prefix */
+	struct idslab entry_store[BGP_AF_COUNT];
 	struct rib_source **sources; /* by index; [0] unused */
 	size_t cap_sources;
 	struct idpool source_ids;
@@ -105,11 +104,6 @@ struct rib {
 	 * paths is reported once more, then freed unless held. */
 	void (*changed)(void *ctx, struct rib_entry *e);
 	void *ctx;
-	/* Entries emptied during a walk wait here, so the walk's cursor
-	 * stays valid. */
-	bool walking;
-	struct rib_entry **doomed;
-	size_t n_doomed, cap_doomed;
 };
 
 void rib_init(struct rib *r, const struct decide_config *cfg,
@@ -167,8 +161,8 @@ static inline struct rib_source *rib_path_source(const struct rib *r, const stru
 struct bgp_prefix rib_entry_prefix(const struct rib_entry *e);
 /* A hint: p is looked up soon (see htab_prefetch). */
 void rib_prefetch(const struct rib *r, const struct bgp_prefix *p);
-/* Iterate the entries that have paths: *pos = 0 to start, NULL at the
- * end.  The table must not change meanwhile; use rib_walk for that. */
+/* Iterate the entries that have paths, in the order of their ids: *pos =
+ * 0 to start, NULL at the end.  Entries may come and go meanwhile. */
 struct rib_entry *rib_next(const struct rib *r, size_t *pos);
 /* Call fn on every entry, which may drop paths and what Adj-RIBs-Out
  * sent. */

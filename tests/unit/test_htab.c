@@ -1,18 +1,21 @@
 /*
- * The pointer hash set and the id pool under it: every element stays
- * findable through growth and backward-shift deletion, whatever its hash
- * (0 included, which the table may not mistake for an empty slot), and
- * ids given back are taken again before new ones.
+ * The hash set, of pointers and of values, and the id pool and id slab
+ * beside it: every element stays findable through growth and
+ * backward-shift deletion, whatever its hash (0 included, which the table
+ * may not mistake for an empty slot), and ids given back are taken again
+ * before new ones.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "lib/htab.h"
 #include "lib/idpool.h"
+#include "lib/idslab.h"
 
 #define N 5000
 
@@ -66,6 +69,72 @@ static void test_churn_keeps_everything_findable(void **state)
 	htab_free(&t);
 }
 
+/* A table of 4-byte values (ids of items kept elsewhere) behaves the same
+ * through growth and deletion. */
+static const struct item *value_items;
+
+static bool value_is(const void *value, const void *key)
+{
+	uint32_t id;
+	memcpy(&id, value, sizeof(id));
+	return value_items[id].key == *(const uint32_t *)key;
+}
+
+static void test_values_churn_too(void **state)
+{
+	(void)state;
+	static struct item items[N];
+	struct htab t;
+
+	value_items = items;
+	htab_init_values(&t, sizeof(uint32_t));
+	for (uint32_t i = 0; i < N; i++) {
+		items[i] = (struct item){ i, crowded_hash(i) };
+		assert_int_equal(htab_add_value(&t, items[i].hash, &i), 0);
+	}
+	for (uint32_t i = 0; i < N; i += 3)
+		htab_remove_value(&t, items[i].hash, &i);
+	for (uint32_t i = 0; i < N; i++) {
+		const void *found = htab_find_value(&t, items[i].hash, &i, value_is);
+		if (i % 3 == 0) {
+			assert_null(found);
+			continue;
+		}
+		uint32_t id;
+		assert_non_null(found);
+		memcpy(&id, found, sizeof(id));
+		assert_int_equal(id, i);
+	}
+	assert_int_equal(t.count, N - (N + 2) / 3);
+	htab_free(&t);
+}
+
+/* Objects by id: blocks come as ids reach them, an id given back is the
+ * next taken and its object comes back zeroed. */
+static void test_idslab_gives_ids_back(void **state)
+{
+	(void)state;
+	struct idslab s;
+	uint32_t id;
+
+	idslab_init(&s, 24);
+	for (uint32_t want = 0; want < 3 * IDSLAB_BLOCK; want++) {
+		unsigned char *o = idslab_take(&s, UINT32_MAX, &id);
+		assert_non_null(o);
+		assert_int_equal(id, want);
+		memset(o, 0xab, 24);
+	}
+	assert_null(idslab_at(&s, 5 * IDSLAB_BLOCK));
+	idslab_give(&s, 4097);
+	assert_int_equal(((unsigned char *)idslab_at(&s, 4097))[7], 0);
+	unsigned char *again = idslab_take(&s, UINT32_MAX, &id);
+	assert_int_equal(id, 4097);
+	assert_ptr_equal(again, idslab_at(&s, 4097));
+	assert_null(idslab_take(&s, 3 * IDSLAB_BLOCK, &id)); /* over the caller's limit */
+	assert_int_equal(idslab_end(&s), 3 * IDSLAB_BLOCK + 1);
+	idslab_destroy(&s);
+}
+
 static void test_ids_are_reused_first(void **state)
 {
 	(void)state;
@@ -92,6 +161,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_churn_keeps_everything_findable),
+		cmocka_unit_test(test_values_churn_too),
+		cmocka_unit_test(test_idslab_gives_ids_back),
 		cmocka_unit_test(test_ids_are_reused_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,10 +13,16 @@
 #include <string.h>
 
 /* The kept bits of a hash, never 0: 0 marks an empty slot.  Tags also
- * place elements, so growing and deleting need no element. */
+ * place elements, so growing and deleting need no element.  The hash is
+ * multiplied by 2^64 / phi first (Fibonacci hashing) and the top half
+ * kept: a home slot comes from a tag's high bits, which a caller's hash
+ * may leave weak (FNV's do, and crowded 66,000 attribute sets into runs
+ * hundreds of slots long). */
+#define FIBONACCI 0x9e3779b97f4a7c15ull
+
 static uint32_t tag_of(uint64_t hash)
 {
-	uint32_t tag = (uint32_t)hash;
+	uint32_t tag = (uint32_t)((hash * FIBONACCI) >> 32);
 	return tag != 0 ? tag : 1;
 }
 

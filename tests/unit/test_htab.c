@@ -29,12 +29,21 @@ static bool item_is(const void *elem, const void *key)
 	return ((const struct item *)elem)->key == *(const uint32_t *)key;
 }
 
-/* Few distinct hashes, 0 among them, crowded at both ends of the tag
- * range: long probe runs, and one that wraps around the table's end. */
+/* The hash whose tag is tag: the table keeps the top half of hash times
+ * 2^64 / phi (htab.c), and this is the inverse of that factor. */
+static uint64_t with_tag(uint32_t tag)
+{
+	return ((uint64_t)tag << 32) * 0xf1de83e19937733dull;
+}
+
+/* Few distinct tags, crowded at both ends of their range, and the hash 0
+ * among them: long probe runs, and one that wraps around the table's
+ * end. */
 static uint64_t crowded_hash(uint32_t key)
 {
-	uint32_t low = key % 3 == 0 ? 0 : key % 3 == 1 ? key % 97 : UINT32_MAX - key % 89;
-	return (uint64_t)(key % 7) << 32 | low;
+	if (key % 5 == 0)
+		return 0;
+	return with_tag(key % 3 == 1 ? 1 + key % 97 : UINT32_MAX - key % 89);
 }
 
 static void test_churn_keeps_everything_findable(void **state)

@@ -111,7 +111,7 @@ void rib_init(struct rib *r, const struct decide_config *cfg,
 void rib_free(struct rib *r);
 
 /* Add or replace the path of src to p (with its ADD-PATH identifier);
- * -1 out of memory. */
+ * -1 out of memory, or of source indexes (65535 sources have paths). */
 int rib_update(struct rib *r, struct rib_source *src, const struct bgp_prefix *p,
                const struct bgp_attrs *a, uint64_t now);
 /* The same with attributes already interned (one intern for all the routes

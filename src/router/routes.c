@@ -721,6 +721,7 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 	 * interned once. */
 	struct attrset *shared = NULL;
 	uint8_t touched = 0;
+	size_t lost = 0;
 	uint64_t now = now_ms(r);
 	/* The RIB's memory for these prefixes is fetched all at once, not one
 	 * cache miss after another: a full table is a million new prefixes. */
@@ -738,9 +739,9 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 		if (as_received && shared == NULL)
 			shared = attrset_intern(&r->rib.attrs, &u->attrs);
 		if (as_received && shared != NULL)
-			rib_update_set(&r->rib, &rp->src, &pfx, shared, now);
+			lost += rib_update_set(&r->rib, &rp->src, &pfx, shared, now) < 0;
 		else if (accepted)
-			rib_update(&r->rib, &rp->src, &pfx, &a, now);
+			lost += rib_update(&r->rib, &rp->src, &pfx, &a, now) < 0;
 		else
 			rib_withdraw(&r->rib, &rp->src, &pfx);
 		if (rp->group->count_refused)
@@ -753,6 +754,11 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 	}
 	if (shared != NULL)
 		attrset_unref(&r->rib.attrs, shared);
+	if (lost > 0)
+		peer_note(p, LOG_ERROR,
+		          "%zu routes of an UPDATE are not in the RIB: out of memory, or more "
+		          "than 65535 peers with routes",
+		          lost);
 	for (int af = 0; af < BGP_AF_COUNT && bgp_peer_established(p); af++)
 		if (touched & BGP_AF_BIT(af))
 			enforce_max_prefixes(p, rp, (enum bgp_af)af);

@@ -1,14 +1,15 @@
 /*
  * rib: the routing table of one speaker, for IPv4 and IPv6 unicast.  Each
  * prefix has one entry holding every path to it (the Adj-RIBs-In, seen from
- * the prefix), and a small id by which each Adj-RIB-Out indexes what it
- * last sent for it, so a full table costs one hash lookup per received
- * route and no second table per peer.
+ * the prefix).  Entries are kept by a dense id in a store per family, which
+ * each Adj-RIB-Out also indexes what it last sent by, and found by prefix
+ * through a hash index of 4-byte handles: a full table costs one hash
+ * lookup per received route and no second table per peer.
  * After every change the entry's paths are decided again (rib/decide): the
  * best first, then the rest of its ECMP set, and the layer above hears of
  * entries whose selection changed, or whose selected paths have new
- * attributes.  Dropping a source's paths is a table
- * walk, the price of paths without back links.
+ * attributes.  Dropping a source's paths is a table walk, the price of
+ * paths without back links.
  */
 #ifndef KBGP_RIB_RIB_H
 #define KBGP_RIB_RIB_H

@@ -122,6 +122,11 @@ static void check_interned(const struct bgp_session_ctx *ctx, const struct bgp_u
 	           facts.cluster_length == s->decide.cluster_length &&
 	           facts.origin == s->decide.origin &&
 	           facts.has_originator == s->decide.has_originator);
+	struct rbuf path = attrset_as_path(s);
+	struct rbuf decoded =
+	        bgp_attr_has(&u->attrs, BGP_ATTR_AS_PATH) ? u->attrs.as_path : rbuf_make(NULL, 0);
+	FUZZ_CHECK(path.len == decoded.len &&
+	           (path.len == 0 || memcmp(rbuf_data(&path), rbuf_data(&decoded), path.len) == 0));
 	attrset_unref(&table, again);
 	attrset_unref(&table, s);
 	FUZZ_CHECK(table.sets.count == 0);

@@ -12,7 +12,8 @@
 
 #include "bgp/proto.h"
 
-/* The views an attribute set owns, in the order they are stored. */
+/* The views an attribute set owns, in the order they are stored (AS_PATH
+ * first: attrset_as_path finds it there). */
 #define VIEWS(a)                                                                                   \
 	{                                                                                          \
 		&(a)->as_path, &(a)->communities, &(a)->ext_communities, &(a)->large_communities,  \
@@ -166,7 +167,7 @@ static struct attrset *attrset_new(const struct bgp_attrs *a, const struct wante
 	s->no_advertise = has_community(a, BGP_COMM_NO_ADVERTISE);
 	struct bgp_attrs own;
 	attrset_attrs(s, &own);
-	decide_attrs_of(&own, &s->decide); /* its AS_PATH view points into s */
+	decide_attrs_of(&own, &s->decide);
 	return s;
 }
 
@@ -195,6 +196,14 @@ void attrset_attrs(const struct attrset *s, struct bgp_attrs *a)
 		*own[i] = n > 0 ? rbuf_make(s->bytes + at, n) : rbuf_make(NULL, 0);
 		at += n;
 	}
+}
+
+struct rbuf attrset_as_path(const struct attrset *s)
+{
+	if (!attrset_has(s, BGP_ATTR_AS_PATH))
+		return rbuf_make(NULL, 0);
+	size_t rare = (size_t)__builtin_popcount(s->fixed.rare) * sizeof(uint32_t);
+	return rbuf_make(s->bytes + s->fixed.mp_nh_len + rare, s->fixed.lens[0]);
 }
 
 /* Give s an id and a place in by_id; -1 out of memory. */

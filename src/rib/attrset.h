@@ -70,6 +70,8 @@ static inline bool attrset_has(const struct attrset *s, uint8_t code)
 {
 	return code < 64 && (s->fixed.present[code / 32] & (1u << (code % 32)));
 }
+/* The AS_PATH, empty when there is none. */
+struct rbuf attrset_as_path(const struct attrset *s);
 /* MP_REACH_NLRI's next hop: fixed.mp_nh_len bytes. */
 static inline const uint8_t *attrset_mp_next_hop(const struct attrset *s)
 {

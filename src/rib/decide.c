@@ -53,7 +53,6 @@ void decide_attrs_of(const struct bgp_attrs *a, struct decide_attrs *out)
 		                          ? (uint16_t)(a->cluster_list.len / 4)
 		                          : 0,
 		.origin = a->origin,
-		.as_path = has_path ? a->as_path : rbuf_make(NULL, 0),
 	};
 }
 
@@ -129,7 +128,7 @@ int decide_compare(const struct decide_path *a, const struct decide_path *b,
 
 static bool same_as_path(const struct decide_path *a, const struct decide_path *b)
 {
-	const struct rbuf *x = &a->attrs->as_path, *y = &b->attrs->as_path;
+	const struct rbuf *x = &a->as_path, *y = &b->as_path;
 	return x->len == y->len && (x->len == 0 || memcmp(rbuf_data(x), rbuf_data(y), x->len) == 0);
 }
 

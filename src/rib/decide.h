@@ -42,7 +42,6 @@ struct decide_attrs {
 	uint16_t cluster_length;
 	uint8_t origin;
 	bool has_originator;
-	struct rbuf as_path; /* multipath without relax wants the same one */
 };
 
 void decide_attrs_of(const struct bgp_attrs *a, struct decide_attrs *out);
@@ -57,6 +56,7 @@ struct decide_path {
 	uint32_t peer_id;  /* the peer's BGP Identifier */
 	union sockaddr_any peer_addr;
 	uint32_t received_s; /* when the path arrived, monotonic seconds */
+	struct rbuf as_path; /* multipath without relax wants the same one */
 };
 
 struct decide_config {

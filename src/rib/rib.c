@@ -166,7 +166,9 @@ void rib_walk(struct rib *r, void (*fn)(struct rib *r, struct rib_entry *e, void
 static struct decide_path decide_view(const struct rib *r, const struct rib_path *p)
 {
 	const struct rib_source *s = rib_path_source(r, p);
-	return (struct decide_path){ .attrs = &rib_path_attrs(r, p)->decide,
+	const struct attrset *set = rib_path_attrs(r, p);
+	return (struct decide_path){ .attrs = &set->decide,
+		                     .as_path = attrset_as_path(set),
 		                     .weight = s->weight,
 		                     .local = s->local,
 		                     .ebgp = s->ebgp,

@@ -301,7 +301,8 @@ static void build(const struct spec *s, struct built *b)
 		                     .local = s->local,
 		                     .ebgp = !s->ibgp && !s->local,
 		                     .peer_id = s->id != 0 ? s->id : 1,
-		                     .received_s = s->age };
+		                     .received_s = s->age,
+		                     .as_path = b->attrs.as_path };
 	/* The neighbour AS is the first AS of the path for eBGP. */
 	b->p.peer_asn = s->ibgp ? 65000 : (uint32_t)strtoul(path, NULL, 10);
 	addr_parse(s->addr != NULL ? s->addr : "10.0.0.1", 179, &b->p.peer_addr);

@@ -269,17 +269,19 @@ static struct attrset *export_cached(struct router *r, const struct bgp_peer *p,
 {
 	const struct rib_path *best = rib_best(e);
 	struct attrset *in = rib_path_attrs(&r->rib, best);
-	bool local = rib_path_source(&r->rib, best)->local;
+	const struct rib_source *src = rib_path_source(&r->rib, best);
 	uint8_t af = e->af;
 	bool cacheable = rp->group->n_export_policies == 0;
-	if (cacheable && rp->cache_in == in && rp->cache_local == local && rp->cache_af == af)
+	if (cacheable && rp->cache_in == in && rp->cache_local == src->local &&
+	    rp->cache_ebgp == src->ebgp && rp->cache_af == af)
 		return attrset_ref(rp->cache_out);
 	struct attrset *out = export_attrs(r, p, rp, e);
 	if (cacheable && out != NULL) {
 		export_cache_clear(r, rp);
 		rp->cache_in = attrset_ref(in);
 		rp->cache_out = attrset_ref(out);
-		rp->cache_local = local;
+		rp->cache_local = src->local;
+		rp->cache_ebgp = src->ebgp; /* a third-party next hop is kept for eBGP only */
 		rp->cache_af = af;
 	}
 	return out;
@@ -383,7 +385,6 @@ static void log_selection(const struct rib *rib, const struct rib_entry *e)
 	         e->n_multipath == 1 ? "" : "s");
 }
 
-/* The RIB changed what it selects for e: every peer looks at it again. */
 /* The address a path's packets go to, as the kernel wants it. */
 static bool next_hop_of(const struct attrset *set, uint8_t af, struct fib_nexthop *out)
 {
@@ -419,6 +420,7 @@ static void program_fib(struct router *r, const struct rib_entry *e)
 		log_emit(LOG_ERROR, "fib", NULL, "out of memory: a route is not in the kernel");
 }
 
+/* The RIB changed what it selects for e: every peer looks at it again. */
 static void on_rib_changed(void *ctx, struct rib_entry *e)
 {
 	struct router *r = ctx;

@@ -32,10 +32,11 @@ struct router_peer {
 	/* MRAI (RFC 4271 §9.2.1.1): no UPDATE before next_advert. */
 	uint64_t next_advert;
 	struct loop_timer mrai_timer;
-	/* The last export: routes sharing attributes share the result, when
-	 * no export policy looks at the prefix. */
+	/* The last export: routes sharing attributes, and a source of the
+	 * same kind, share the result when no export policy looks at the
+	 * prefix. */
 	struct attrset *cache_in, *cache_out;
-	bool cache_local;
+	bool cache_local, cache_ebgp;
 	uint8_t cache_af;
 	/* A reload changed what its routes go through on the way in / out. */
 	bool reimport, reexport;

@@ -4,8 +4,9 @@
  * and touches a slot only when the tags match.  The capacity grows by 1.5
  * and 4/3 in turn (64, 96, 128, 192...), not by doubling: a million
  * prefixes then take 1.5 million slots, not two; a tag's home slot is
- * tag * cap / 2^32.  Pointer tables are value tables whose values are
- * pointers: the functions of pointers only add the indirection.
+ * tag * cap / 2^32.  Past 24,576 elements the table splits into 256
+ * parts that grow on their own.  Pointer tables are value tables whose
+ * values are pointers: the functions of pointers only add the indirection.
  */
 #include "lib/htab.h"
 
@@ -13,12 +14,17 @@
 #include <string.h>
 
 /* The kept bits of a hash, never 0: 0 marks an empty slot.  Tags also
- * place elements, so growing and deleting need no element.  The hash is
- * multiplied by 2^64 / phi first (Fibonacci hashing) and the top half
- * kept: a home slot comes from a tag's high bits, which a caller's hash
- * may leave weak (FNV's do, and crowded 66,000 attribute sets into runs
- * hundreds of slots long). */
+ * place elements, so growing and deleting need no element: a tag's low
+ * bits choose its part, its high bits its home slot in the part.  The
+ * hash is multiplied by 2^64 / phi first (Fibonacci hashing) and the top
+ * half kept: a caller's hash may leave its high bits weak (FNV's do, and
+ * crowded 66,000 attribute sets into runs hundreds of slots long). */
 #define FIBONACCI 0x9e3779b97f4a7c15ull
+
+/* A table splits into parts when its one part would grow past this: at
+ * 24,576 elements, 96 per part; a part of a million-element table then
+ * takes 48 kB. */
+#define SPLIT_CAP (1u << 15)
 
 static uint32_t tag_of(uint64_t hash)
 {
@@ -41,9 +47,21 @@ static size_t width_of(const struct htab *t)
 	return t->width != 0 ? t->width : sizeof(void *);
 }
 
-static unsigned char *slot(const struct htab *t, size_t i)
+static unsigned char *slot(const struct htab *t, const struct htab_part *p, size_t i)
 {
-	return t->slots + i * width_of(t);
+	return p->slots + i * width_of(t);
+}
+
+static struct htab_part *part_of(const struct htab *t, uint32_t tag)
+{
+	return t->parts != NULL ? &t->parts[tag % HTAB_PARTS] : (struct htab_part *)&t->one;
+}
+
+static void part_free(struct htab_part *p)
+{
+	free(p->slots);
+	free(p->tags);
+	*p = (struct htab_part){ 0 };
 }
 
 void htab_init_values(struct htab *t, size_t width)
@@ -58,24 +76,33 @@ void htab_init(struct htab *t)
 
 void htab_free(struct htab *t)
 {
-	free(t->slots);
-	free(t->tags);
+	part_free(&t->one);
+	if (t->parts != NULL)
+		for (size_t i = 0; i < HTAB_PARTS; i++)
+			part_free(&t->parts[i]);
+	free(t->parts);
 	htab_init_values(t, t->width);
 }
 
-/* The slot of the element matching key, or -1; match gets the slot. */
-static ptrdiff_t find(const struct htab *t, uint64_t hash, const void *key,
-                      bool (*match)(const struct htab *t, const void *slot, const void *key,
-                                    bool (*eq)(const void *, const void *)),
-                      bool (*eq)(const void *, const void *))
+struct found {
+	struct htab_part *part;
+	ptrdiff_t slot; /* -1: not there */
+};
+
+/* The slot of the element matching key; match gets the slot. */
+static struct found find(const struct htab *t, uint64_t hash, const void *key,
+                         bool (*match)(const struct htab *t, const void *slot, const void *key,
+                                       bool (*eq)(const void *, const void *)),
+                         bool (*eq)(const void *, const void *))
 {
-	if (t->cap == 0)
-		return -1;
 	uint32_t tag = tag_of(hash);
-	for (size_t i = home_of(tag, t->cap); t->tags[i] != 0; i = next_slot(i, t->cap))
-		if (t->tags[i] == tag && match(t, slot(t, i), key, eq))
-			return (ptrdiff_t)i;
-	return -1;
+	struct htab_part *p = part_of(t, tag);
+	if (p->cap == 0)
+		return (struct found){ p, -1 };
+	for (size_t i = home_of(tag, p->cap); p->tags[i] != 0; i = next_slot(i, p->cap))
+		if (p->tags[i] == tag && match(t, slot(t, p, i), key, eq))
+			return (struct found){ p, (ptrdiff_t)i };
+	return (struct found){ p, -1 };
 }
 
 static bool pointer_matches(const struct htab *t, const void *s, const void *key,
@@ -104,68 +131,142 @@ static bool same_bytes(const struct htab *t, const void *s, const void *value,
 void *htab_find(const struct htab *t, uint64_t hash, const void *key,
                 bool (*eq)(const void *elem, const void *key))
 {
-	ptrdiff_t i = find(t, hash, key, pointer_matches, eq);
+	struct found f = find(t, hash, key, pointer_matches, eq);
 	void *elem = NULL;
-	if (i >= 0)
-		memcpy(&elem, slot(t, (size_t)i), sizeof(elem));
+	if (f.slot >= 0)
+		memcpy(&elem, slot(t, f.part, (size_t)f.slot), sizeof(elem));
 	return elem;
 }
 
 const void *htab_find_value(const struct htab *t, uint64_t hash, const void *key,
                             bool (*eq)(const void *value, const void *key))
 {
-	ptrdiff_t i = find(t, hash, key, value_matches, eq);
-	return i >= 0 ? slot(t, (size_t)i) : NULL;
+	struct found f = find(t, hash, key, value_matches, eq);
+	return f.slot >= 0 ? slot(t, f.part, (size_t)f.slot) : NULL;
 }
 
 void htab_prefetch(const struct htab *t, uint64_t hash)
 {
-	if (t->cap == 0)
+	uint32_t tag = tag_of(hash);
+	const struct htab_part *p = part_of(t, tag);
+	if (p->cap == 0)
 		return;
-	size_t home = home_of(tag_of(hash), t->cap);
-	__builtin_prefetch(&t->tags[home]);
-	__builtin_prefetch(slot(t, home));
+	size_t home = home_of(tag, p->cap);
+	__builtin_prefetch(&p->tags[home]);
+	__builtin_prefetch(slot(t, p, home));
 }
 
-static void put(struct htab *t, uint32_t tag, const void *value)
+/* The value's bytes into a slot: the widths tables use, as one store. */
+static void copy_value(unsigned char *to, const void *value, size_t width)
 {
-	size_t i = home_of(tag, t->cap);
-	while (t->tags[i] != 0)
-		i = next_slot(i, t->cap);
-	memcpy(slot(t, i), value, width_of(t));
-	t->tags[i] = tag;
+	if (width == sizeof(uint32_t))
+		memcpy(to, value, sizeof(uint32_t));
+	else if (width == sizeof(uint64_t))
+		memcpy(to, value, sizeof(uint64_t));
+	else
+		memcpy(to, value, width);
 }
 
-static int grow(struct htab *t)
+static void put(const struct htab *t, struct htab_part *p, uint32_t tag, const void *value)
 {
-	bool power_of_two = (t->cap & (t->cap - 1)) == 0;
-	size_t cap = t->cap == 0 ? 64 : power_of_two ? t->cap / 2 * 3 : t->cap / 3 * 4;
-	if (cap > (size_t)UINT32_MAX + 1)
-		return -1; /* the tags would no longer spread over the slots */
-	struct htab bigger = { .slots = malloc(cap * width_of(t)),
-		               .tags = calloc(cap, sizeof(uint32_t)),
-		               .width = t->width,
-		               .cap = cap,
-		               .count = t->count };
-	if (bigger.slots == NULL || bigger.tags == NULL) {
-		free(bigger.slots);
-		free(bigger.tags);
+	size_t i = home_of(tag, p->cap);
+	while (p->tags[i] != 0)
+		i = next_slot(i, p->cap);
+	copy_value(slot(t, p, i), value, width_of(t));
+	p->tags[i] = tag;
+}
+
+/* Move every element of from into the parts of t; from's arrays go. */
+static void rehash(struct htab *t, struct htab_part *from)
+{
+	for (size_t i = 0; i < from->cap; i++)
+		if (from->tags[i] != 0) {
+			struct htab_part *p = part_of(t, from->tags[i]);
+			put(t, p, from->tags[i], slot(t, from, i));
+			p->count++;
+		}
+	part_free(from);
+}
+
+static size_t next_cap(size_t cap)
+{
+	bool power_of_two = (cap & (cap - 1)) == 0;
+	return cap == 0 ? 64 : power_of_two ? cap / 2 * 3 : cap / 3 * 4;
+}
+
+/* Empty arrays of cap slots for p; -1 out of memory. */
+static int part_alloc(const struct htab *t, struct htab_part *p, size_t cap)
+{
+	if (cap > UINT32_MAX)
+		return -1; /* a slot's number must fit the 32 bits htab_next keeps */
+	*p = (struct htab_part){ .slots = malloc(cap * width_of(t)),
+		                 .tags = calloc(cap, sizeof(uint32_t)),
+		                 .cap = cap };
+	if (p->slots == NULL || p->tags == NULL) {
+		part_free(p);
 		return -1;
 	}
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->tags[i] != 0)
-			put(&bigger, t->tags[i], slot(t, i));
-	free(t->slots);
-	free(t->tags);
-	*t = bigger;
 	return 0;
+}
+
+static int part_grow(struct htab *t, struct htab_part *p)
+{
+	struct htab_part old = *p;
+	if (part_alloc(t, p, next_cap(old.cap)) < 0) {
+		*p = old;
+		return -1;
+	}
+	rehash(t, &old);
+	return 0;
+}
+
+/* The one part's elements into HTAB_PARTS parts, each sized for its share
+ * before any moves, so a failure leaves the table as it was. */
+static int split(struct htab *t)
+{
+	size_t share[HTAB_PARTS] = { 0 };
+	for (size_t i = 0; i < t->one.cap; i++)
+		if (t->one.tags[i] != 0)
+			share[t->one.tags[i] % HTAB_PARTS]++;
+	struct htab_part *parts = calloc(HTAB_PARTS, sizeof(*parts));
+	if (parts == NULL)
+		return -1;
+	for (size_t n = 0; n < HTAB_PARTS; n++) {
+		size_t cap = next_cap(0);
+		while ((share[n] + 1) * 4 > cap * 3)
+			cap = next_cap(cap);
+		if (part_alloc(t, &parts[n], cap) < 0) {
+			while (n-- > 0)
+				part_free(&parts[n]);
+			free(parts);
+			return -1;
+		}
+	}
+	t->parts = parts;
+	rehash(t, &t->one);
+	return 0;
+}
+
+static bool full(const struct htab_part *p)
+{
+	return (p->count + 1) * 4 > p->cap * 3;
 }
 
 int htab_add_value(struct htab *t, uint64_t hash, const void *value)
 {
-	if ((t->count + 1) * 4 > t->cap * 3 && grow(t) < 0)
-		return -1;
-	put(t, tag_of(hash), value);
+	uint32_t tag = tag_of(hash);
+	struct htab_part *p = part_of(t, tag);
+	if (full(p)) {
+		if (t->parts == NULL && p->cap >= SPLIT_CAP) {
+			if (split(t) < 0)
+				return -1;
+			p = part_of(t, tag);
+		}
+		if (full(p) && part_grow(t, p) < 0)
+			return -1;
+	}
+	put(t, p, tag, value);
+	p->count++;
 	t->count++;
 	return 0;
 }
@@ -177,22 +278,24 @@ int htab_add(struct htab *t, uint64_t hash, void *elem)
 
 void htab_remove_value(struct htab *t, uint64_t hash, const void *value)
 {
-	ptrdiff_t found = find(t, hash, value, same_bytes, NULL);
-	if (found < 0)
+	struct found f = find(t, hash, value, same_bytes, NULL);
+	if (f.slot < 0)
 		return;
 	/* Pull later members of the probe run into the hole unless their home
 	 * slot lies in (hole, j]. */
-	size_t hole = (size_t)found;
-	for (size_t j = next_slot(hole, t->cap); t->tags[j] != 0; j = next_slot(j, t->cap)) {
-		size_t home = home_of(t->tags[j], t->cap);
+	struct htab_part *p = f.part;
+	size_t hole = (size_t)f.slot;
+	for (size_t j = next_slot(hole, p->cap); p->tags[j] != 0; j = next_slot(j, p->cap)) {
+		size_t home = home_of(p->tags[j], p->cap);
 		bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
 		if (stays)
 			continue;
-		memcpy(slot(t, hole), slot(t, j), width_of(t));
-		t->tags[hole] = t->tags[j];
+		copy_value(slot(t, p, hole), slot(t, p, j), width_of(t));
+		p->tags[hole] = p->tags[j];
 		hole = j;
 	}
-	t->tags[hole] = 0;
+	p->tags[hole] = 0;
+	p->count--;
 	t->count--;
 }
 
@@ -201,14 +304,19 @@ void htab_remove(struct htab *t, uint64_t hash, void *elem)
 	htab_remove_value(t, hash, &elem);
 }
 
+/* *pos is a part's index times 2^32 plus a slot in it. */
 void *htab_next(const struct htab *t, size_t *pos)
 {
-	while (*pos < t->cap) {
-		size_t i = (*pos)++;
-		if (t->tags[i] != 0) {
-			void *elem;
-			memcpy(&elem, slot(t, i), sizeof(elem));
-			return elem;
+	size_t nparts = t->parts != NULL ? HTAB_PARTS : 1;
+	for (size_t n = *pos >> 32; n < nparts; n++, *pos = n << 32) {
+		const struct htab_part *p = t->parts != NULL ? &t->parts[n] : &t->one;
+		while ((*pos & UINT32_MAX) < p->cap) {
+			size_t i = (*pos)++ & UINT32_MAX;
+			if (p->tags[i] != 0) {
+				void *elem;
+				memcpy(&elem, slot(t, p, i), sizeof(elem));
+				return elem;
+			}
 		}
 	}
 	return NULL;

@@ -18,11 +18,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct htab {
+/* One open-addressing table.  A large htab is HTAB_PARTS of them, chosen
+ * by hash bits the tags do not keep: each part grows on its own, so
+ * growing rehashes a part that fits in cache, not a million slots at
+ * once, and never holds two copies of the whole table. */
+struct htab_part {
 	unsigned char *slots; /* cap values, `width` bytes each */
 	uint32_t *tags;       /* hash bits of slot i, 0 when empty */
-	size_t width;         /* of a value; 0: a pointer (a zeroed table is one) */
 	size_t cap;           /* 2^k or 1.5 * 2^k, or 0 */
+	size_t count;
+};
+
+#define HTAB_PARTS 256
+
+struct htab {
+	struct htab_part one;    /* the whole table while it is small */
+	struct htab_part *parts; /* HTAB_PARTS of them once it is large */
+	size_t width;            /* of a value; 0: a pointer (a zeroed table is one) */
 	size_t count;
 };
 

@@ -118,6 +118,48 @@ static void test_values_churn_too(void **state)
 	htab_free(&t);
 }
 
+/* A table large enough to split into parts: everything added before and
+ * after the split is found, removed ones are gone, iteration sees each
+ * element once. */
+#define LARGE 100000
+
+static uint64_t spread_hash(uint32_t key)
+{
+	uint64_t h = (key + 1) * 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 31);
+}
+
+static void test_large_table_splits_and_keeps_everything(void **state)
+{
+	(void)state;
+	static struct item items[LARGE];
+	static bool seen[LARGE];
+	struct htab t;
+
+	htab_init(&t);
+	for (uint32_t i = 0; i < LARGE; i++) {
+		items[i] = (struct item){ i, i % 7 == 0 ? crowded_hash(i) : spread_hash(i) };
+		assert_int_equal(htab_add(&t, items[i].hash, &items[i]), 0);
+	}
+	assert_non_null(t.parts);
+	for (uint32_t i = 0; i < LARGE; i += 4)
+		htab_remove(&t, items[i].hash, &items[i]);
+	for (uint32_t i = 0; i < LARGE; i++) {
+		void *found = htab_find(&t, items[i].hash, &i, item_is);
+		assert_ptr_equal(found, i % 4 == 0 ? NULL : &items[i]);
+	}
+	size_t pos = 0, count = 0;
+	const struct item *it;
+	while ((it = htab_next(&t, &pos)) != NULL) {
+		assert_false(seen[it->key]);
+		seen[it->key] = true;
+		count++;
+	}
+	assert_int_equal(count, LARGE - LARGE / 4);
+	assert_int_equal(t.count, count);
+	htab_free(&t);
+}
+
 /* Objects by id: blocks come as ids reach them, an id given back is the
  * next taken and its object comes back zeroed. */
 static void test_idslab_gives_ids_back(void **state)
@@ -171,6 +213,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_churn_keeps_everything_findable),
 		cmocka_unit_test(test_values_churn_too),
+		cmocka_unit_test(test_large_table_splits_and_keeps_everything),
 		cmocka_unit_test(test_idslab_gives_ids_back),
 		cmocka_unit_test(test_ids_are_reused_first),
 	};

@@ -1,7 +1,8 @@
 /*
- * htab: hash set of pointers or small values.  A slot is empty when its
- * tag is 0, so probing reads the tag array alone (16 slots per cache line)
- * and touches a slot only when the tags match.  The capacity grows by 1.5
+ * htab: hash set of pointers or small values.  A slot is a tag, 32 bits
+ * of the hash, and the value beside it, so a lookup that finds its line
+ * has both; a slot is empty when its tag is 0, and a value is compared
+ * only when the tags match.  The capacity grows by 1.5
  * and 4/3 in turn (64, 96, 128, 192...), not by doubling: a million
  * prefixes then take 1.5 million slots, not two; a tag's home slot is
  * tag * cap / 2^32.  Past 24,576 elements the table splits into 256
@@ -47,9 +48,27 @@ static size_t width_of(const struct htab *t)
 	return t->width != 0 ? t->width : sizeof(void *);
 }
 
+/* A slot's bytes: the tag, then the value, padded to keep tags aligned. */
+static size_t stride_of(const struct htab *t)
+{
+	return sizeof(uint32_t) + (width_of(t) + 3) / 4 * 4;
+}
+
+static uint32_t tag_at(const struct htab *t, const struct htab_part *p, size_t i)
+{
+	uint32_t tag;
+	memcpy(&tag, p->slots + i * stride_of(t), sizeof(tag));
+	return tag;
+}
+
+static void set_tag(const struct htab *t, struct htab_part *p, size_t i, uint32_t tag)
+{
+	memcpy(p->slots + i * stride_of(t), &tag, sizeof(tag));
+}
+
 static unsigned char *slot(const struct htab *t, const struct htab_part *p, size_t i)
 {
-	return p->slots + i * width_of(t);
+	return p->slots + i * stride_of(t) + sizeof(uint32_t);
 }
 
 static struct htab_part *part_of(const struct htab *t, uint32_t tag)
@@ -60,7 +79,6 @@ static struct htab_part *part_of(const struct htab *t, uint32_t tag)
 static void part_free(struct htab_part *p)
 {
 	free(p->slots);
-	free(p->tags);
 	*p = (struct htab_part){ 0 };
 }
 
@@ -99,8 +117,8 @@ static struct found find(const struct htab *t, uint64_t hash, const void *key,
 	struct htab_part *p = part_of(t, tag);
 	if (p->cap == 0)
 		return (struct found){ p, -1 };
-	for (size_t i = home_of(tag, p->cap); p->tags[i] != 0; i = next_slot(i, p->cap))
-		if (p->tags[i] == tag && match(t, slot(t, p, i), key, eq))
+	for (size_t i = home_of(tag, p->cap); tag_at(t, p, i) != 0; i = next_slot(i, p->cap))
+		if (tag_at(t, p, i) == tag && match(t, slot(t, p, i), key, eq))
 			return (struct found){ p, (ptrdiff_t)i };
 	return (struct found){ p, -1 };
 }
@@ -152,7 +170,6 @@ void htab_prefetch(const struct htab *t, uint64_t hash)
 	if (p->cap == 0)
 		return;
 	size_t home = home_of(tag, p->cap);
-	__builtin_prefetch(&p->tags[home]);
 	__builtin_prefetch(slot(t, p, home));
 }
 
@@ -170,19 +187,19 @@ static void copy_value(unsigned char *to, const void *value, size_t width)
 static void put(const struct htab *t, struct htab_part *p, uint32_t tag, const void *value)
 {
 	size_t i = home_of(tag, p->cap);
-	while (p->tags[i] != 0)
+	while (tag_at(t, p, i) != 0)
 		i = next_slot(i, p->cap);
 	copy_value(slot(t, p, i), value, width_of(t));
-	p->tags[i] = tag;
+	set_tag(t, p, i, tag);
 }
 
 /* Move every element of from into the parts of t; from's arrays go. */
 static void rehash(struct htab *t, struct htab_part *from)
 {
 	for (size_t i = 0; i < from->cap; i++)
-		if (from->tags[i] != 0) {
-			struct htab_part *p = part_of(t, from->tags[i]);
-			put(t, p, from->tags[i], slot(t, from, i));
+		if (tag_at(t, from, i) != 0) {
+			struct htab_part *p = part_of(t, tag_at(t, from, i));
+			put(t, p, tag_at(t, from, i), slot(t, from, i));
 			p->count++;
 		}
 	part_free(from);
@@ -199,14 +216,8 @@ static int part_alloc(const struct htab *t, struct htab_part *p, size_t cap)
 {
 	if (cap > UINT32_MAX)
 		return -1; /* a slot's number must fit the 32 bits htab_next keeps */
-	*p = (struct htab_part){ .slots = malloc(cap * width_of(t)),
-		                 .tags = calloc(cap, sizeof(uint32_t)),
-		                 .cap = cap };
-	if (p->slots == NULL || p->tags == NULL) {
-		part_free(p);
-		return -1;
-	}
-	return 0;
+	*p = (struct htab_part){ .slots = calloc(cap, stride_of(t)), .cap = cap };
+	return p->slots != NULL ? 0 : -1;
 }
 
 static int part_grow(struct htab *t, struct htab_part *p)
@@ -226,8 +237,8 @@ static int split(struct htab *t)
 {
 	size_t share[HTAB_PARTS] = { 0 };
 	for (size_t i = 0; i < t->one.cap; i++)
-		if (t->one.tags[i] != 0)
-			share[t->one.tags[i] % HTAB_PARTS]++;
+		if (tag_at(t, &t->one, i) != 0)
+			share[tag_at(t, &t->one, i) % HTAB_PARTS]++;
 	struct htab_part *parts = calloc(HTAB_PARTS, sizeof(*parts));
 	if (parts == NULL)
 		return -1;
@@ -285,16 +296,16 @@ void htab_remove_value(struct htab *t, uint64_t hash, const void *value)
 	 * slot lies in (hole, j]. */
 	struct htab_part *p = f.part;
 	size_t hole = (size_t)f.slot;
-	for (size_t j = next_slot(hole, p->cap); p->tags[j] != 0; j = next_slot(j, p->cap)) {
-		size_t home = home_of(p->tags[j], p->cap);
+	for (size_t j = next_slot(hole, p->cap); tag_at(t, p, j) != 0; j = next_slot(j, p->cap)) {
+		size_t home = home_of(tag_at(t, p, j), p->cap);
 		bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
 		if (stays)
 			continue;
 		copy_value(slot(t, p, hole), slot(t, p, j), width_of(t));
-		p->tags[hole] = p->tags[j];
+		set_tag(t, p, hole, tag_at(t, p, j));
 		hole = j;
 	}
-	p->tags[hole] = 0;
+	set_tag(t, p, hole, 0);
 	p->count--;
 	t->count--;
 }
@@ -312,7 +323,7 @@ void *htab_next(const struct htab *t, size_t *pos)
 		const struct htab_part *p = t->parts != NULL ? &t->parts[n] : &t->one;
 		while ((*pos & UINT32_MAX) < p->cap) {
 			size_t i = (*pos)++ & UINT32_MAX;
-			if (p->tags[i] != 0) {
+			if (tag_at(t, p, i) != 0) {
 				void *elem;
 				memcpy(&elem, slot(t, p, i), sizeof(elem));
 				return elem;

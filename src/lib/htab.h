@@ -2,9 +2,8 @@
  * htab: an open-addressing hash set, with linear probing and backward-shift
  * deletion (no tombstones, so it stays compact under churn).  The caller
  * computes each element's hash and says when two are equal; the table
- * keeps 32 bits of every hash in an array of its own, so probing, growing
- * and deleting never touch an element, or even its slot, that does not
- * match.
+ * keeps 32 bits of every hash beside the value, so probing, growing and
+ * deleting never touch an element that does not match.
  *
  * A table holds pointers (htab_init: the elements themselves never move),
  * or small values of a fixed width (htab_init_values), for a caller whose
@@ -19,12 +18,11 @@
 #include <stdint.h>
 
 /* One open-addressing table.  A large htab is HTAB_PARTS of them, chosen
- * by hash bits the tags do not keep: each part grows on its own, so
+ * by the low bits of the tags: each part grows on its own, so
  * growing rehashes a part that fits in cache, not a million slots at
  * once, and never holds two copies of the whole table. */
 struct htab_part {
-	unsigned char *slots; /* cap values, `width` bytes each */
-	uint32_t *tags;       /* hash bits of slot i, 0 when empty */
+	unsigned char *slots; /* cap of them: a tag (0: empty), then a value */
 	size_t cap;           /* 2^k or 1.5 * 2^k, or 0 */
 	size_t count;
 };

@@ -216,8 +216,14 @@ static int part_alloc(const struct htab *t, struct htab_part *p, size_t cap)
 {
 	if (cap > UINT32_MAX)
 		return -1; /* a slot's number must fit the 32 bits htab_next keeps */
-	*p = (struct htab_part){ .slots = calloc(cap, stride_of(t)), .cap = cap };
-	return p->slots != NULL ? 0 : -1;
+	/* Not calloc: fresh pages it knows are zero it leaves unwritten, and
+	 * the first probe would fault them in as the shared zero page, the
+	 * first put fault again to copy it. */
+	*p = (struct htab_part){ .slots = malloc(cap * stride_of(t)), .cap = cap };
+	if (p->slots == NULL)
+		return -1;
+	memset(p->slots, 0, cap * stride_of(t));
+	return 0;
 }
 
 static int part_grow(struct htab *t, struct htab_part *p)

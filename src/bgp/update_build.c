@@ -63,9 +63,12 @@ size_t bgp_update_build(struct wbuf *w, size_t max_len, const struct bgp_session
 		bgp_update_encode(w, ctx, wbuf_view(&nlri), &attrs, rbuf_make(NULL, 0));
 		return count;
 	}
-	size_t room = max_len - fixed_size(ctx, &attrs, &probe);
-	count = pack_nlri(&nlri, room, addpath, v, n, &used);
-	bgp_update_encode(w, ctx, rbuf_make(NULL, 0), &attrs, wbuf_view(&nlri));
+	/* IPv4 NLRI end the message: they go straight after the attributes,
+	 * and the header's length is set again. */
+	size_t start = w->len;
+	bgp_update_encode(w, ctx, rbuf_make(NULL, 0), &attrs, rbuf_make(NULL, 0));
+	count = pack_nlri(w, max_len - (w->len - start), addpath, v, n, &used);
+	wbuf_patch_u16(w, start + BGP_MARKER_LEN, (uint16_t)(w->len - start));
 	return count;
 }
 

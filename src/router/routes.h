@@ -8,6 +8,7 @@
 #define KBGP_ROUTER_ROUTES_H
 
 #include "bgp/session.h"
+#include "lib/log.h"
 #include "rib/adjout.h"
 #include "rib/rib.h"
 #include "router/config.h"
@@ -85,5 +86,18 @@ void routes_established(void *ctx, struct bgp_peer *p);
 void routes_down(void *ctx, struct bgp_peer *p);
 void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u);
 void routes_refresh(void *ctx, struct bgp_peer *p, const struct bgp_route_refresh *rr);
+
+/* Between routes.c, export.c and reload.c. */
+void routes_peer_note(const struct bgp_peer *p, enum log_level level, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+void routes_export_init(struct router *r);
+void routes_export_peer_init(struct router_peer *rp);
+void routes_learn_next_hops(struct bgp_peer *p, struct router_peer *rp);
+/* Whether the peers of g get one stream of UPDATEs, like an FRR update group. */
+bool routes_shares_updates(const struct router_group *g);
+/* Drop the peer's export cache: what its routes go out with may change. */
+void routes_export_forget(struct router *r, struct router_peer *rp);
+void routes_mark_table(struct router *r, struct router_peer *rp, uint8_t afs);
+void routes_send_table(struct router *r, struct bgp_peer *p, uint8_t afs, bool refresh);
 
 #endif

@@ -5,7 +5,7 @@
  * only when the tags match.  The capacity grows by 1.5
  * and 4/3 in turn (64, 96, 128, 192...), not by doubling: a million
  * prefixes then take 1.5 million slots, not two; a tag's home slot is
- * tag * cap / 2^32.  Past 24,576 elements the table splits into 256
+ * tag * cap / 2^32.  Past 24,576 elements the table splits into 1024
  * parts that grow on their own.  Pointer tables are value tables whose
  * values are pointers: the functions of pointers only add the indirection.
  */
@@ -23,8 +23,8 @@
 #define FIBONACCI 0x9e3779b97f4a7c15ull
 
 /* A table splits into parts when its one part would grow past this: at
- * 24,576 elements, 96 per part; a part of a million-element table then
- * takes 48 kB. */
+ * 24,576 elements, 24 per part; a part of a million-element table then
+ * takes 12 kB, its next size 16 kB: both fit a level-1 cache. */
 #define SPLIT_CAP (1u << 15)
 
 static uint32_t tag_of(uint64_t hash)
@@ -173,15 +173,22 @@ void htab_prefetch(const struct htab *t, uint64_t hash)
 	__builtin_prefetch(slot(t, p, home));
 }
 
-/* The value's bytes into a slot: the widths tables use, as one store. */
-static void copy_value(unsigned char *to, const void *value, size_t width)
+/* n bytes, as one or two stores for the sizes of values and slots. */
+static void copy_bytes(unsigned char *to, const void *from, size_t n)
 {
-	if (width == sizeof(uint32_t))
-		memcpy(to, value, sizeof(uint32_t));
-	else if (width == sizeof(uint64_t))
-		memcpy(to, value, sizeof(uint64_t));
-	else
-		memcpy(to, value, width);
+	switch (n) {
+	case 4:
+		memcpy(to, from, 4);
+		break;
+	case 8:
+		memcpy(to, from, 8);
+		break;
+	case 12:
+		memcpy(to, from, 12);
+		break;
+	default:
+		memcpy(to, from, n);
+	}
 }
 
 static void put(const struct htab *t, struct htab_part *p, uint32_t tag, const void *value)
@@ -189,19 +196,33 @@ static void put(const struct htab *t, struct htab_part *p, uint32_t tag, const v
 	size_t i = home_of(tag, p->cap);
 	while (tag_at(t, p, i) != 0)
 		i = next_slot(i, p->cap);
-	copy_value(slot(t, p, i), value, width_of(t));
+	copy_bytes(slot(t, p, i), value, width_of(t));
 	set_tag(t, p, i, tag);
 }
 
-/* Move every element of from into the parts of t; from's arrays go. */
+/* Move every element of from into the parts of t, whole slots at a time;
+ * from's arrays go.  Sizes and addresses stay in locals: the compiler
+ * would reload them from the tables after every byte store otherwise. */
 static void rehash(struct htab *t, struct htab_part *from)
 {
-	for (size_t i = 0; i < from->cap; i++)
-		if (tag_at(t, from, i) != 0) {
-			struct htab_part *p = part_of(t, tag_at(t, from, i));
-			put(t, p, tag_at(t, from, i), slot(t, from, i));
-			p->count++;
+	const size_t stride = stride_of(t);
+	for (size_t k = 0; k < from->cap; k++) {
+		const unsigned char *s = from->slots + k * stride;
+		uint32_t tag;
+		memcpy(&tag, s, sizeof(tag));
+		if (tag == 0)
+			continue;
+		struct htab_part *p = part_of(t, tag);
+		unsigned char *slots = p->slots;
+		size_t cap = p->cap, i = home_of(tag, cap);
+		for (uint32_t have;; i = next_slot(i, cap)) {
+			memcpy(&have, slots + i * stride, sizeof(have));
+			if (have == 0)
+				break;
 		}
+		copy_bytes(slots + i * stride, s, stride);
+		p->count++;
+	}
 	part_free(from);
 }
 
@@ -307,7 +328,7 @@ void htab_remove_value(struct htab *t, uint64_t hash, const void *value)
 		bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
 		if (stays)
 			continue;
-		copy_value(slot(t, p, hole), slot(t, p, j), width_of(t));
+		copy_bytes(slot(t, p, hole), slot(t, p, j), width_of(t));
 		set_tag(t, p, hole, tag_at(t, p, j));
 		hole = j;
 	}

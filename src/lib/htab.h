@@ -27,7 +27,7 @@ struct htab_part {
 	size_t count;
 };
 
-#define HTAB_PARTS 256
+#define HTAB_PARTS 1024
 
 struct htab {
 	struct htab_part one;    /* the whole table while it is small */

@@ -111,9 +111,10 @@ struct rib_entry *rib_lookup(const struct rib *r, const struct bgp_prefix *p)
 	return entry_find(r, p, bgp_prefix_hash(p));
 }
 
-void rib_prefetch(const struct rib *r, const struct bgp_prefix *p)
+void rib_key_make(const struct rib *r, struct rib_key *k)
 {
-	htab_prefetch(&r->entries, bgp_prefix_hash(p));
+	k->hash = bgp_prefix_hash(&k->prefix);
+	htab_prefetch(&r->entries, k->hash);
 }
 
 /* The next entry in id order, families interleaved, that exists; NULL at
@@ -412,9 +413,10 @@ static int source_attach(struct rib *r, struct rib_source *src)
 	return 0;
 }
 
-static struct rib_entry *entry_get(struct rib *r, const struct bgp_prefix *p)
+static struct rib_entry *entry_get(struct rib *r, const struct rib_key *k)
 {
-	uint64_t hash = bgp_prefix_hash(p);
+	const struct bgp_prefix *p = &k->prefix;
+	uint64_t hash = k->hash;
 	struct rib_entry *e = entry_find(r, p, hash);
 	uint32_t id;
 	if (e != NULL)
@@ -448,10 +450,11 @@ static struct rib_path *path_new(struct rib *r, struct rib_entry *e, struct rib_
 	return p;
 }
 
-int rib_update_set(struct rib *r, struct rib_source *src, const struct bgp_prefix *pfx,
+int rib_update_set(struct rib *r, struct rib_source *src, const struct rib_key *k,
                    struct attrset *set, uint64_t now)
 {
-	struct rib_entry *e = entry_get(r, pfx);
+	const struct bgp_prefix *pfx = &k->prefix;
+	struct rib_entry *e = entry_get(r, k);
 	struct selection before;
 
 	if (e == NULL)
@@ -486,7 +489,8 @@ int rib_update(struct rib *r, struct rib_source *src, const struct bgp_prefix *p
 	struct attrset *set = attrset_intern(&r->attrs, a);
 	if (set == NULL)
 		return -1;
-	int rc = rib_update_set(r, src, pfx, set, now);
+	struct rib_key k = { .prefix = *pfx, .hash = bgp_prefix_hash(pfx) };
+	int rc = rib_update_set(r, src, &k, set, now);
 	attrset_unref(&r->attrs, set);
 	return rc;
 }

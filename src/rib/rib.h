@@ -115,9 +115,17 @@ void rib_free(struct rib *r);
  * -1 out of memory, or of source indexes (65535 sources have paths). */
 int rib_update(struct rib *r, struct rib_source *src, const struct bgp_prefix *p,
                const struct bgp_attrs *a, uint64_t now);
-/* The same with attributes already interned (one intern for all the routes
- * of an UPDATE); the path takes its own reference. */
-int rib_update_set(struct rib *r, struct rib_source *src, const struct bgp_prefix *p,
+/* A prefix with its hash, computed once.  Making a key also starts
+ * fetching the index memory a lookup of it reads: keys made together, a
+ * batch of an UPDATE's prefixes, overlap their cache misses. */
+struct rib_key {
+	struct bgp_prefix prefix;
+	uint64_t hash;
+};
+void rib_key_make(const struct rib *r, struct rib_key *k);
+/* rib_update with attributes already interned (one intern for all the
+ * routes of an UPDATE) and the key made; the path takes its own reference. */
+int rib_update_set(struct rib *r, struct rib_source *src, const struct rib_key *k,
                    struct attrset *set, uint64_t now);
 void rib_withdraw(struct rib *r, struct rib_source *src, const struct bgp_prefix *p);
 /* Drop every path of src (its session went down). */
@@ -160,8 +168,6 @@ static inline struct rib_source *rib_path_source(const struct rib *r, const stru
 	return r->sources[p->src];
 }
 struct bgp_prefix rib_entry_prefix(const struct rib_entry *e);
-/* A hint: p is looked up soon (see htab_prefetch). */
-void rib_prefetch(const struct rib *r, const struct bgp_prefix *p);
 /* Iterate the entries that have paths, in the order of their ids: *pos =
  * 0 to start, NULL at the end.  Entries may come and go meanwhile. */
 struct rib_entry *rib_next(const struct rib *r, size_t *pos);

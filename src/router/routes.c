@@ -336,15 +336,62 @@ static bool import_route(struct router *r, struct bgp_peer *p, struct router_pee
 	return true;
 }
 
+/* One UPDATE's import: what holds for all of its routes. */
+struct import_run {
+	struct router *r;
+	struct bgp_peer *p;
+	struct router_peer *rp;
+	const struct bgp_update *u;
+	bool per_route;  /* import policies look at each route */
+	bool accept_all; /* without them, all are accepted or none */
+	/* Routes accepted as they came share the UPDATE's attributes,
+	 * interned once. */
+	struct attrset *shared;
+	uint8_t touched; /* families */
+	size_t lost;
+	uint64_t now;
+};
+
+static void import_one(struct import_run *run, const struct rib_key *k, bool reach)
+{
+	struct router *r = run->r;
+	struct router_peer *rp = run->rp;
+	const struct bgp_prefix *pfx = &k->prefix;
+	struct bgp_attrs a;
+	bool accepted = reach && run->accept_all, as_received = accepted;
+	if (reach && run->per_route) {
+		memcpy(&a, &run->u->attrs, sizeof(a)); /* padding too: compared below */
+		accepted = import_route(r, run->p, rp, pfx, &a);
+		as_received = accepted && memcmp(&a, &run->u->attrs, sizeof(a)) == 0;
+	}
+	if (as_received && run->shared == NULL)
+		run->shared = attrset_intern(&r->rib.attrs, &run->u->attrs);
+	if (as_received && run->shared != NULL)
+		run->lost += rib_update_set(&r->rib, &rp->src, k, run->shared, run->now) < 0;
+	else if (accepted)
+		run->lost += rib_update(&r->rib, &rp->src, pfx, &a, run->now) < 0;
+	else
+		rib_withdraw(&r->rib, &rp->src, pfx);
+	if (rp->group->count_refused)
+		refused_note(&rp->refused, pfx, reach && !accepted);
+	run->touched |= (uint8_t)BGP_AF_BIT(pfx->af);
+	if (log_enabled(LOG_DEBUG)) {
+		char text[64];
+		bgp_prefix_format(text, sizeof(text), pfx);
+		routes_peer_note(run->p, LOG_DEBUG, "%s %s", reach ? "announced" : "withdrawn",
+		                 text);
+	}
+}
+
+/* Prefixes decoded, hashed and fetched ahead of their import: enough to
+ * overlap the cache misses, few enough that the first are still cached. */
+#define IMPORT_BATCH 32
+
 void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 {
 	struct router *r = router_of(ctx);
 	struct router_peer *rp = p->rib;
-	struct bgp_route_iter ri;
-	struct bgp_prefix pfx;
 	enum bgp_af eor;
-	bool reach;
-	char text[64];
 
 	if (bgp_update_is_eor(u, &eor)) {
 		routes_peer_note(p, LOG_INFO, "End-of-RIB for %s, %zu prefixes received",
@@ -355,57 +402,37 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 		convergence_check(r);
 		return;
 	}
-	/* Without import policies the UPDATE's routes are all accepted or
-	 * all refused; with them, each route is looked at. */
-	bool per_route = rp->group->n_import_policies > 0;
+	struct import_run run = { .r = r,
+		                  .p = p,
+		                  .rp = rp,
+		                  .u = u,
+		                  .per_route = rp->group->n_import_policies > 0,
+		                  .now = now_ms(r) };
 	struct bgp_attrs checked = u->attrs;
-	bool accept_all = !per_route && import_route(r, p, rp, NULL, &checked);
-	/* Routes accepted as they came share the UPDATE's attributes,
-	 * interned once. */
-	struct attrset *shared = NULL;
-	uint8_t touched = 0;
-	size_t lost = 0;
-	uint64_t now = now_ms(r);
-	/* The RIB's memory for these prefixes is fetched all at once, not one
-	 * cache miss after another: a full table is a million new prefixes. */
+	run.accept_all = !run.per_route && import_route(r, p, rp, NULL, &checked);
+	struct rib_key keys[IMPORT_BATCH];
+	bool reach[IMPORT_BATCH];
+	struct bgp_route_iter ri;
+	size_t n;
 	bgp_route_iter_init(&ri, u, &p->neg.ctx);
-	while (bgp_route_iter_next(&ri, &pfx, &reach) == 1)
-		rib_prefetch(&r->rib, &pfx);
-	bgp_route_iter_init(&ri, u, &p->neg.ctx);
-	while (bgp_route_iter_next(&ri, &pfx, &reach) == 1) {
-		struct bgp_attrs a;
-		bool accepted = reach && accept_all, as_received = accepted;
-		if (reach && per_route) {
-			memcpy(&a, &u->attrs, sizeof(a)); /* padding too: compared below */
-			accepted = import_route(r, p, rp, &pfx, &a);
-			as_received = accepted && memcmp(&a, &u->attrs, sizeof(a)) == 0;
-		}
-		if (as_received && shared == NULL)
-			shared = attrset_intern(&r->rib.attrs, &u->attrs);
-		if (as_received && shared != NULL)
-			lost += rib_update_set(&r->rib, &rp->src, &pfx, shared, now) < 0;
-		else if (accepted)
-			lost += rib_update(&r->rib, &rp->src, &pfx, &a, now) < 0;
-		else
-			rib_withdraw(&r->rib, &rp->src, &pfx);
-		if (rp->group->count_refused)
-			refused_note(&rp->refused, &pfx, reach && !accepted);
-		touched |= (uint8_t)BGP_AF_BIT(pfx.af);
-		if (!log_enabled(LOG_DEBUG))
-			continue;
-		bgp_prefix_format(text, sizeof(text), &pfx);
-		routes_peer_note(p, LOG_DEBUG, "%s %s", reach ? "announced" : "withdrawn", text);
-	}
-	if (shared != NULL)
-		attrset_unref(&r->rib.attrs, shared);
-	if (lost > 0)
+	do {
+		for (n = 0;
+		     n < IMPORT_BATCH && bgp_route_iter_next(&ri, &keys[n].prefix, &reach[n]) == 1;
+		     n++)
+			rib_key_make(&r->rib, &keys[n]);
+		for (size_t i = 0; i < n; i++)
+			import_one(&run, &keys[i], reach[i]);
+	} while (n == IMPORT_BATCH);
+	if (run.shared != NULL)
+		attrset_unref(&r->rib.attrs, run.shared);
+	if (run.lost > 0)
 		routes_peer_note(
 		        p, LOG_ERROR,
 		        "%zu routes of an UPDATE are not in the RIB: out of memory, or more "
 		        "than 65535 peers with routes",
-		        lost);
+		        run.lost);
 	for (int af = 0; af < BGP_AF_COUNT && bgp_peer_established(p); af++)
-		if (touched & BGP_AF_BIT(af))
+		if (run.touched & BGP_AF_BIT(af))
 			enforce_max_prefixes(p, rp, (enum bgp_af)af);
 	routes_flush(r);
 }

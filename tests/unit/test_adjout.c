@@ -116,8 +116,9 @@ static void test_packing_and_differences(void **state)
 		sets[k] = attrset_intern(table, &a);
 	}
 	for (unsigned i = 0; i < N_PREFIXES; i++) {
-		struct bgp_prefix p = prefix_of(i);
-		assert_int_equal(rib_update_set(&rib, &source, &p, sets[0], 0), 0);
+		struct rib_key k = { .prefix = prefix_of(i) };
+		rib_key_make(&rib, &k);
+		assert_int_equal(rib_update_set(&rib, &source, &k, sets[0], 0), 0);
 	}
 	adjout_init(&o);
 
@@ -170,7 +171,9 @@ static void test_packing_and_differences(void **state)
 	flush(&o);
 	assert_int_equal(withdrawn, 1);
 	assert_null(rib_lookup(&rib, &gone));
-	assert_int_equal(rib_update_set(&rib, &source, &gone, sets[0], 0), 0);
+	struct rib_key again = { .prefix = gone };
+	rib_key_make(&rib, &again);
+	assert_int_equal(rib_update_set(&rib, &source, &again, sets[0], 0), 0);
 	/* Back, under the id it had: nothing counts as sent for it yet. */
 	assert_int_equal(rib_lookup(&rib, &gone)->id, gone_id);
 	assert_null(adjout_sent(&o, &rib, rib_lookup(&rib, &gone)));

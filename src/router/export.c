@@ -155,6 +155,18 @@ static bool may_export(const struct router *r, const struct bgp_peer *p,
 	return !(needs_policy && rp->group->n_export_policies == 0);
 }
 
+bool routes_export_concerns(const struct router *r, const struct bgp_peer *p,
+                            const struct rib_entry *e)
+{
+	const struct router_peer *rp = p->rib;
+	const struct rib_path *best = rib_best(e);
+	if (best == NULL || rib_path_source(&r->rib, best) != &rp->src)
+		return true;
+	if (p->neg.ebgp && routes_shares_updates(rp->group))
+		return true;
+	return adjout_sent(&rp->out, &r->rib, e) != NULL;
+}
+
 /* RFC 4271 §5.1.3: to an eBGP peer one hop away, a route learned over eBGP
  * may keep its next hop when the peer shares a subnet with it: traffic
  * then goes straight there instead of through kbgp (FRR does the same). */

@@ -112,7 +112,8 @@ static void on_rib_changed(void *ctx, struct rib_entry *e)
 		program_fib(r, e);
 	for (struct bgp_peer *p = r->speaker.peers; p != NULL; p = p->next) {
 		struct router_peer *rp = p->rib;
-		if (bgp_peer_established(p) && (p->neg.ctx.afs & BGP_AF_BIT(e->af)))
+		if (bgp_peer_established(p) && (p->neg.ctx.afs & BGP_AF_BIT(e->af)) &&
+		    routes_export_concerns(r, p, e))
 			adjout_mark(&rp->out, e);
 	}
 }

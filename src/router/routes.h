@@ -98,6 +98,12 @@ bool routes_shares_updates(const struct router_group *g);
 /* Drop the peer's export cache: what its routes go out with may change. */
 void routes_export_forget(struct router *r, struct router_peer *rp);
 void routes_mark_table(struct router *r, struct router_peer *rp, uint8_t afs);
+/* Whether a change of e's selection may change what p hears of it: not
+ * when the best path is p's own, which it never gets back, and p was sent
+ * nothing for e.  A full table from one peer is then not looked at again
+ * for that peer. */
+bool routes_export_concerns(const struct router *r, const struct bgp_peer *p,
+                            const struct rib_entry *e);
 void routes_send_table(struct router *r, struct bgp_peer *p, uint8_t afs, bool refresh);
 
 #endif

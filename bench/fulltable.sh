@@ -25,7 +25,8 @@
 # SETTLE (seconds the sessions stay up after completion, 10), HOLD (9),
 # PER_SET (10..50), FRR_FIB=1 (let FRR install into zebra, default no-rib),
 # PERF=DIR (perf record the DUT from feeder start to completion into
-# DIR/DUT.data; PERF_CALLGRAPH=fp|dwarf|lbr, default fp; PERF_FREQ, 1999 Hz), ROUNDS=N (run
+# DIR/DUT.data; PERF_CALLGRAPH=fp|dwarf|lbr, default fp; PERF_FREQ in Hz,
+# default 1999), ROUNDS=N (run
 # the DUTS list N times over, interleaved: each row's ratios are to BIRD of
 # its own round, and a summary gives each DUT's medians; this VM's speed
 # moves by half between runs minutes apart, for every DUT alike).

@@ -160,6 +160,57 @@ static void test_large_table_splits_and_keeps_everything(void **state)
 	htab_free(&t);
 }
 
+/* Random adds and removes, against a plain array of what should be
+ * there: after every step the count agrees, and now and then every key,
+ * present or not, is looked up.  Keys come from a small range, so the
+ * same key is added and removed many times over, and their hashes from a
+ * smaller one, so many keys share a hash; the table splits on the way. */
+#define MODEL_KEYS  60000
+#define MODEL_STEPS 400000
+
+static uint64_t model_hash(uint32_t key)
+{
+	return key % 17 == 0 ? crowded_hash(key) : spread_hash(key % 40000);
+}
+
+static void test_random_steps_match_a_model(void **state)
+{
+	(void)state;
+	static struct item items[MODEL_KEYS];
+	static bool in[MODEL_KEYS];
+	struct htab t;
+	size_t count = 0;
+	uint64_t rng = 1;
+
+	memset(in, 0, sizeof(in));
+	htab_init(&t);
+	for (uint32_t i = 0; i < MODEL_KEYS; i++)
+		items[i] = (struct item){ i, model_hash(i) };
+	for (uint32_t step = 0; step < MODEL_STEPS; step++) {
+		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+		uint32_t k = (uint32_t)(rng >> 33) % MODEL_KEYS;
+		/* Adds outnumber removes 3 to 1 until the table is large. */
+		bool add = !in[k] && ((rng >> 20) % 4 != 0 || step < MODEL_STEPS / 2);
+		if (add) {
+			assert_int_equal(htab_add(&t, items[k].hash, &items[k]), 0);
+			in[k] = true;
+			count++;
+		} else if (in[k]) {
+			htab_remove(&t, items[k].hash, &items[k]);
+			in[k] = false;
+			count--;
+		}
+		assert_int_equal(t.count, count);
+		if (step % 100000 != 0)
+			continue;
+		for (uint32_t q = 0; q < MODEL_KEYS; q++)
+			assert_ptr_equal(htab_find(&t, items[q].hash, &q, item_is),
+			                 in[q] ? &items[q] : NULL);
+	}
+	assert_non_null(t.parts);
+	htab_free(&t);
+}
+
 /* Objects by id: blocks come as ids reach them, an id given back is the
  * next taken and its object comes back zeroed. */
 static void test_idslab_gives_ids_back(void **state)
@@ -214,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_churn_keeps_everything_findable),
 		cmocka_unit_test(test_values_churn_too),
 		cmocka_unit_test(test_large_table_splits_and_keeps_everything),
+		cmocka_unit_test(test_random_steps_match_a_model),
 		cmocka_unit_test(test_idslab_gives_ids_back),
 		cmocka_unit_test(test_ids_are_reused_first),
 	};

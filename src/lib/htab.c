@@ -6,7 +6,7 @@
  * and 4/3 in turn (64, 96, 128, 192...), not by doubling: a million
  * prefixes then take 1.5 million slots, not two; a tag's home slot is
  * tag * cap / 2^32.  Past 24,576 elements the table splits into 1024
- * parts that grow on their own.  Pointer tables are value tables whose
+ * parts, grown one after the other when one is full.  Pointer tables are value tables whose
  * values are pointers: the functions of pointers only add the indirection.
  */
 #include "lib/htab.h"
@@ -258,30 +258,44 @@ static int part_grow(struct htab *t, struct htab_part *p)
 	return 0;
 }
 
-/* The one part's elements into HTAB_PARTS parts, each sized for its share
- * before any moves, so a failure leaves the table as it was. */
+/* The one part's elements into HTAB_PARTS parts of one size, that of the
+ * largest share, made before any moves, so a failure leaves the table as
+ * it was. */
 static int split(struct htab *t)
 {
-	size_t share[HTAB_PARTS] = { 0 };
+	size_t share[HTAB_PARTS] = { 0 }, most = 0;
 	for (size_t i = 0; i < t->one.cap; i++)
 		if (tag_at(t, &t->one, i) != 0)
 			share[tag_at(t, &t->one, i) % HTAB_PARTS]++;
+	for (size_t n = 0; n < HTAB_PARTS; n++)
+		most = share[n] > most ? share[n] : most;
+	size_t cap = next_cap(0);
+	while ((most + 1) * 4 > cap * 3)
+		cap = next_cap(cap);
 	struct htab_part *parts = calloc(HTAB_PARTS, sizeof(*parts));
 	if (parts == NULL)
 		return -1;
-	for (size_t n = 0; n < HTAB_PARTS; n++) {
-		size_t cap = next_cap(0);
-		while ((share[n] + 1) * 4 > cap * 3)
-			cap = next_cap(cap);
+	for (size_t n = 0; n < HTAB_PARTS; n++)
 		if (part_alloc(t, &parts[n], cap) < 0) {
 			while (n-- > 0)
 				part_free(&parts[n]);
 			free(parts);
 			return -1;
 		}
-	}
 	t->parts = parts;
 	rehash(t, &t->one);
+	return 0;
+}
+
+/* Every part of at most cap slots grows, one after the other: each new
+ * array then mostly takes the room the arrays before it gave back, where
+ * parts growing on their own, at different times, left holes in the heap
+ * as large as the old table. */
+static int grow_parts(struct htab *t, size_t cap)
+{
+	for (size_t n = 0; n < HTAB_PARTS; n++)
+		if (t->parts[n].cap <= cap && part_grow(t, &t->parts[n]) < 0)
+			return -1;
 	return 0;
 }
 
@@ -300,7 +314,7 @@ int htab_add_value(struct htab *t, uint64_t hash, const void *value)
 				return -1;
 			p = part_of(t, tag);
 		}
-		if (full(p) && part_grow(t, p) < 0)
+		if (full(p) && (t->parts != NULL ? grow_parts(t, p->cap) : part_grow(t, p)) < 0)
 			return -1;
 	}
 	put(t, p, tag, value);

@@ -18,9 +18,9 @@
 #include <stdint.h>
 
 /* One open-addressing table.  A large htab is HTAB_PARTS of them, chosen
- * by the low bits of the tags: each part grows on its own, so
- * growing rehashes a part that fits in cache, not a million slots at
- * once, and never holds two copies of the whole table. */
+ * by the low bits of the tags, all of one size: growing rehashes part
+ * after part, each of which fits in cache, not a million slots at once,
+ * and never holds two copies of the whole table. */
 struct htab_part {
 	unsigned char *slots; /* cap of them: a tag (0: empty), then a value */
 	size_t cap;           /* 2^k or 1.5 * 2^k, or 0 */

@@ -49,7 +49,8 @@ int bgp_prefix_parse_loose(const char *s, struct bgp_prefix *p);
 void bgp_prefix_mask(struct bgp_prefix *p);
 int bgp_prefix_cmp(const struct bgp_prefix *a, const struct bgp_prefix *b);
 /* Hash of family, length and address (not the path identifier), for the
- * tables keyed by prefix; the bits past the length must be clear.  Keyed
+ * tables keyed by prefix; the bits past the length must be clear, and
+ * addr hold 4 bytes up to a /32, 16 beyond.  Keyed
  * by bgp_prefix_hash_seed (random in the daemon, 0 in tests), so a peer
  * cannot choose prefixes that pile up in one chain of a table. */
 extern uint64_t bgp_prefix_hash_seed;

@@ -14,6 +14,21 @@ static size_t prefix_bytes(uint8_t af)
 	return af == BGP_AF_IPV4_UNICAST ? 4 : 16;
 }
 
+/* An address of af, copied and compared in one fixed size or the other:
+ * a size the compiler knows makes a load, not a call. */
+static void prefix_addr_copy(uint8_t *to, const uint8_t *from, uint8_t af)
+{
+	if (af == BGP_AF_IPV4_UNICAST)
+		memcpy(to, from, 4);
+	else
+		memcpy(to, from, 16);
+}
+
+static bool prefix_addr_equal(const uint8_t *a, const uint8_t *b, uint8_t af)
+{
+	return af == BGP_AF_IPV4_UNICAST ? memcmp(a, b, 4) == 0 : memcmp(a, b, 16) == 0;
+}
+
 /*
  * Entries live in an idslab per family; the prefix index holds a 4-byte
  * handle, the id and the family, instead of a pointer.
@@ -46,7 +61,7 @@ static bool entry_is(const void *value, const void *key)
 	memcpy(&handle, value, sizeof(handle));
 	const struct rib_entry *e = entry_at(k->r, handle);
 	return e->af == k->p->af && e->len == k->p->len &&
-	       memcmp(e->addr, k->p->addr, prefix_bytes(e->af)) == 0;
+	       prefix_addr_equal(e->addr, k->p->addr, e->af);
 }
 
 static struct rib_entry *entry_find(const struct rib *r, const struct bgp_prefix *p, uint64_t hash)
@@ -63,7 +78,7 @@ static struct rib_entry *entry_find(const struct rib *r, const struct bgp_prefix
 struct bgp_prefix rib_entry_prefix(const struct rib_entry *e)
 {
 	struct bgp_prefix p = { .af = e->af, .len = e->len };
-	memcpy(p.addr, e->addr, prefix_bytes(e->af));
+	prefix_addr_copy(p.addr, e->addr, e->af);
 	return p;
 }
 
@@ -428,7 +443,7 @@ static struct rib_entry *entry_get(struct rib *r, const struct rib_key *k)
 	e->af = p->af;
 	e->len = p->len;
 	e->live = 1;
-	memcpy(e->addr, p->addr, prefix_bytes(p->af));
+	prefix_addr_copy(e->addr, p->addr, p->af);
 	uint32_t handle = handle_of(e);
 	if (htab_add_value(&r->entries, hash, &handle) < 0) {
 		idslab_give(&r->entry_store[p->af], id);

@@ -86,6 +86,11 @@ void loop_timer_init(struct loop_timer *t, loop_timer_fn *fn)
 
 void loop_timer_at(struct loop *l, struct loop_timer *t, uint64_t deadline)
 {
+	/* Set again to the deadline it has, as a session's timer is after
+	 * every message received: nothing to do, not even reading the clock. */
+	if (deadline != 0 && deadline == t->deadline && ev_is_active(&t->w))
+		return;
+	t->deadline = deadline;
 	ev_timer_stop(l->ev, &t->w);
 	if (deadline == 0)
 		return;

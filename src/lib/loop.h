@@ -38,6 +38,7 @@ struct loop_io {
 struct loop_timer {
 	ev_timer w;
 	loop_timer_fn *fn;
+	uint64_t deadline; /* the last one set */
 };
 
 struct loop_signal {

@@ -211,6 +211,28 @@ static void test_random_steps_match_a_model(void **state)
 	htab_free(&t);
 }
 
+/* Once the table has split, tags from the top of their range only: in
+ * every part they crowd the last slots and wrap around its end, through
+ * every growth after. */
+#define AT_THE_END 60000
+
+static void test_runs_across_the_end_survive_growth(void **state)
+{
+	(void)state;
+	static struct item items[AT_THE_END];
+	struct htab t;
+
+	htab_init(&t);
+	for (uint32_t i = 0; i < AT_THE_END; i++) {
+		uint64_t crowded = with_tag(UINT32_MAX - i * 2654435761u % (1u << 28));
+		items[i] = (struct item){ i, i < AT_THE_END / 2 ? spread_hash(i) : crowded };
+		assert_int_equal(htab_add(&t, items[i].hash, &items[i]), 0);
+	}
+	for (uint32_t i = 0; i < AT_THE_END; i++)
+		assert_ptr_equal(htab_find(&t, items[i].hash, &i, item_is), &items[i]);
+	htab_free(&t);
+}
+
 /* Objects by id: blocks come as ids reach them, an id given back is the
  * next taken and its object comes back zeroed. */
 static void test_idslab_gives_ids_back(void **state)
@@ -266,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_values_churn_too),
 		cmocka_unit_test(test_large_table_splits_and_keeps_everything),
 		cmocka_unit_test(test_random_steps_match_a_model),
+		cmocka_unit_test(test_runs_across_the_end_survive_growth),
 		cmocka_unit_test(test_idslab_gives_ids_back),
 		cmocka_unit_test(test_ids_are_reused_first),
 	};

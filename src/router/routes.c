@@ -358,19 +358,21 @@ static void import_one(struct import_run *run, const struct rib_key *k, bool rea
 	struct router *r = run->r;
 	struct router_peer *rp = run->rp;
 	const struct bgp_prefix *pfx = &k->prefix;
+	const struct bgp_attrs *attrs = &run->u->attrs;
 	struct bgp_attrs a;
 	bool accepted = reach && run->accept_all, as_received = accepted;
 	if (reach && run->per_route) {
-		memcpy(&a, &run->u->attrs, sizeof(a)); /* padding too: compared below */
+		memcpy(&a, attrs, sizeof(a)); /* padding too: compared below */
 		accepted = import_route(r, run->p, rp, pfx, &a);
-		as_received = accepted && memcmp(&a, &run->u->attrs, sizeof(a)) == 0;
+		as_received = accepted && memcmp(&a, attrs, sizeof(a)) == 0;
+		attrs = &a;
 	}
 	if (as_received && run->shared == NULL)
 		run->shared = attrset_intern(&r->rib.attrs, &run->u->attrs);
 	if (as_received && run->shared != NULL)
 		run->lost += rib_update_set(&r->rib, &rp->src, k, run->shared, run->now) < 0;
 	else if (accepted)
-		run->lost += rib_update(&r->rib, &rp->src, pfx, &a, run->now) < 0;
+		run->lost += rib_update(&r->rib, &rp->src, pfx, attrs, run->now) < 0;
 	else
 		rib_withdraw(&r->rib, &rp->src, pfx);
 	if (rp->group->count_refused)

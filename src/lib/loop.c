@@ -82,6 +82,7 @@ void loop_timer_init(struct loop_timer *t, loop_timer_fn *fn)
 {
 	ev_timer_init(&t->w, loop_timer_cb, 0., 0.);
 	t->fn = fn;
+	t->deadline = 0;
 }
 
 void loop_timer_at(struct loop *l, struct loop_timer *t, uint64_t deadline)

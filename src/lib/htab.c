@@ -201,7 +201,7 @@ static void put(const struct htab *t, struct htab_part *p, uint32_t tag, const v
 }
 
 /* Move every element of from into the parts of t, whole slots at a time;
- * from's arrays go.  Sizes and addresses stay in locals: the compiler
+ * from's array goes.  Sizes and addresses stay in locals: the compiler
  * would reload them from the tables after every byte store otherwise. */
 static void rehash(struct htab *t, struct htab_part *from)
 {

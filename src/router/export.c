@@ -137,12 +137,20 @@ bool routes_shares_updates(const struct router_group *g)
 	return g->n_neighbors > 1 || g->n_listen_ranges > 0;
 }
 
+/* The peer's own route, which it is never sent back (see
+ * routes_shares_updates). */
+static bool own_route(const struct bgp_peer *p, const struct router_peer *rp,
+                      const struct rib_source *src)
+{
+	return src == &rp->src && (!p->neg.ebgp || !routes_shares_updates(rp->group));
+}
+
 static bool may_export(const struct router *r, const struct bgp_peer *p,
                        const struct router_peer *rp, const struct rib_path *best)
 {
 	const struct rib_source *src = rib_path_source(&r->rib, best);
 	const struct attrset *attrs = rib_path_attrs(&r->rib, best);
-	if (src == &rp->src && (!p->neg.ebgp || !routes_shares_updates(rp->group)))
+	if (own_route(p, rp, src))
 		return false;
 	if (!src->local && !src->ebgp && !p->neg.ebgp)
 		return false; /* iBGP split horizon */
@@ -160,9 +168,7 @@ bool routes_export_concerns(const struct router *r, const struct bgp_peer *p,
 {
 	const struct router_peer *rp = p->rib;
 	const struct rib_path *best = rib_best(e);
-	if (best == NULL || rib_path_source(&r->rib, best) != &rp->src)
-		return true;
-	if (p->neg.ebgp && routes_shares_updates(rp->group))
+	if (best == NULL || !own_route(p, rp, rib_path_source(&r->rib, best)))
 		return true;
 	return adjout_sent(&rp->out, &r->rib, e) != NULL;
 }

@@ -3,11 +3,12 @@
  * of the hash, and the value beside it, so a lookup that finds its line
  * has both; a slot is empty when its tag is 0, and a value is compared
  * only when the tags match.  The capacity grows by 1.5
- * and 4/3 in turn (64, 96, 128, 192...), not by doubling: a million
- * prefixes then take 1.5 million slots, not two; a tag's home slot is
+ * and 4/3 in turn (4, 6, 8, 12, 16...), not by doubling: a million
+ * elements then take 1.5 million slots, not two; a tag's home slot is
  * tag * cap / 2^32.  Past 24,576 elements the table splits into 1024
- * parts, grown one after the other when one is full.  Pointer tables are value tables whose
- * values are pointers: the functions of pointers only add the indirection.
+ * parts, grown one after the other when one is full.  Pointer tables are
+ * value tables whose values are pointers: the functions of pointers only
+ * add the indirection.
  */
 #include "lib/htab.h"
 
@@ -163,16 +164,6 @@ const void *htab_find_value(const struct htab *t, uint64_t hash, const void *key
 	return f.slot >= 0 ? slot(t, f.part, (size_t)f.slot) : NULL;
 }
 
-void htab_prefetch(const struct htab *t, uint64_t hash)
-{
-	uint32_t tag = tag_of(hash);
-	const struct htab_part *p = part_of(t, tag);
-	if (p->cap == 0)
-		return;
-	size_t home = home_of(tag, p->cap);
-	__builtin_prefetch(slot(t, p, home));
-}
-
 /* n bytes, as one or two stores for the sizes of values and slots. */
 static void copy_bytes(unsigned char *to, const void *from, size_t n)
 {
@@ -229,7 +220,7 @@ static void rehash(struct htab *t, struct htab_part *from)
 static size_t next_cap(size_t cap)
 {
 	bool power_of_two = (cap & (cap - 1)) == 0;
-	return cap == 0 ? 64 : power_of_two ? cap / 2 * 3 : cap / 3 * 4;
+	return cap == 0 ? 4 : power_of_two ? cap / 2 * 3 : cap / 3 * 4;
 }
 
 /* Empty arrays of cap slots for p; -1 out of memory. */
@@ -320,6 +311,21 @@ int htab_add_value(struct htab *t, uint64_t hash, const void *value)
 	put(t, p, tag, value);
 	p->count++;
 	t->count++;
+	return 0;
+}
+
+int htab_reserve(struct htab *t, size_t n)
+{
+	size_t cap = 0;
+	while (cap < SPLIT_CAP && n * 4 > cap * 3)
+		cap = next_cap(cap);
+	if (t->count > 0 || t->parts != NULL || cap <= t->one.cap)
+		return 0;
+	struct htab_part grown;
+	if (part_alloc(t, &grown, cap) < 0)
+		return -1;
+	part_free(&t->one);
+	t->one = grown;
 	return 0;
 }
 

@@ -67,7 +67,7 @@ static bool entry_is(const void *value, const void *key)
 static struct rib_entry *entry_find(const struct rib *r, const struct bgp_prefix *p, uint64_t hash)
 {
 	struct entry_key key = { r, p };
-	const void *value = htab_find_value(&r->entries, hash, &key, entry_is);
+	const void *value = pindex_find(&r->entries, p, hash, &key, entry_is);
 	uint32_t handle;
 	if (value == NULL)
 		return NULL;
@@ -86,7 +86,7 @@ void rib_init(struct rib *r, const struct decide_config *cfg,
               void (*changed)(void *ctx, struct rib_entry *e), void *ctx)
 {
 	memset(r, 0, sizeof(*r));
-	htab_init_values(&r->entries, sizeof(uint32_t));
+	pindex_init(&r->entries);
 	for (int af = 0; af < BGP_AF_COUNT; af++) {
 		size_t size = offsetof(struct rib_entry, addr) + prefix_bytes((uint8_t)af);
 		size_t align = _Alignof(struct rib_entry);
@@ -126,10 +126,9 @@ struct rib_entry *rib_lookup(const struct rib *r, const struct bgp_prefix *p)
 	return entry_find(r, p, bgp_prefix_hash(p));
 }
 
-void rib_key_make(const struct rib *r, struct rib_key *k)
+void rib_key_make(struct rib_key *k)
 {
 	k->hash = bgp_prefix_hash(&k->prefix);
-	htab_prefetch(&r->entries, k->hash);
 }
 
 /* The next entry in id order, families interleaved, that exists; NULL at
@@ -160,8 +159,8 @@ void rib_settle(struct rib *r, struct rib_entry *e)
 {
 	if (rib_paths(e) != NULL || e->held > 0)
 		return;
-	uint32_t handle = handle_of(e);
-	htab_remove_value(&r->entries, entry_hash(e), &handle);
+	struct bgp_prefix p = rib_entry_prefix(e);
+	pindex_remove(&r->entries, &p, entry_hash(e), handle_of(e));
 	idslab_give(&r->entry_store[e->af], e->id);
 }
 
@@ -444,8 +443,7 @@ static struct rib_entry *entry_get(struct rib *r, const struct rib_key *k)
 	e->len = p->len;
 	e->live = 1;
 	prefix_addr_copy(e->addr, p->addr, p->af);
-	uint32_t handle = handle_of(e);
-	if (htab_add_value(&r->entries, hash, &handle) < 0) {
+	if (pindex_add(&r->entries, p, hash, handle_of(e)) < 0) {
 		idslab_give(&r->entry_store[p->af], id);
 		return NULL;
 	}
@@ -641,7 +639,7 @@ void rib_free(struct rib *r)
 			path_forget(r, e, p);
 		paths_truncate(e, 0);
 	}
-	htab_free(&r->entries);
+	pindex_free(&r->entries);
 	for (int af = 0; af < BGP_AF_COUNT; af++)
 		idslab_destroy(&r->entry_store[af]);
 	for (size_t i = 0; i < r->cap_sources; i++)

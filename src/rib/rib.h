@@ -3,8 +3,9 @@
  * prefix has one entry holding every path to it (the Adj-RIBs-In, seen from
  * the prefix).  Entries are kept by a dense id in a store per family, which
  * each Adj-RIB-Out also indexes what it last sent by, and found by prefix
- * through a hash index of 4-byte handles: a full table costs one hash
- * lookup per received route and no second table per peer.
+ * through an index of 4-byte handles (rib/pindex): a full table costs one
+ * lookup per received route, mostly in cache, and no second table per
+ * peer.
  * After every change the entry's paths are decided again (rib/decide): the
  * best first, then the rest of its ECMP set, and the layer above hears of
  * entries whose selection changed, or whose selected paths have new
@@ -23,6 +24,7 @@
 #include "lib/idslab.h"
 #include "rib/attrset.h"
 #include "rib/decide.h"
+#include "rib/pindex.h"
 
 struct rib_source;
 
@@ -93,7 +95,7 @@ void rib_local_source_init(struct rib_source *s, uint32_t router_id);
 void rib_local_attrs(enum bgp_af af, struct bgp_attrs *a);
 
 struct rib {
-	struct htab entries; /* of entry handles (id and family), by prefix */
+	struct pindex entries; /* of entry handles (id and family) */
 	struct idslab entry_store[BGP_AF_COUNT];
 	struct rib_source **sources; /* by index; [0] unused */
 	size_t cap_sources;
@@ -115,14 +117,13 @@ void rib_free(struct rib *r);
  * -1 out of memory, or of source indexes (65535 sources have paths). */
 int rib_update(struct rib *r, struct rib_source *src, const struct bgp_prefix *p,
                const struct bgp_attrs *a, uint64_t now);
-/* A prefix with its hash, computed once.  Making a key also starts
- * fetching the index memory a lookup of it reads: keys made together, a
- * batch of an UPDATE's prefixes, overlap their cache misses. */
+/* A prefix with its hash, computed once for every lookup of one route. */
 struct rib_key {
 	struct bgp_prefix prefix;
 	uint64_t hash;
 };
-void rib_key_make(const struct rib *r, struct rib_key *k);
+/* Hash k->prefix. */
+void rib_key_make(struct rib_key *k);
 /* rib_update with attributes already interned (one intern for all the
  * routes of an UPDATE) and the key made; the path takes its own reference. */
 int rib_update_set(struct rib *r, struct rib_source *src, const struct rib_key *k,

@@ -233,6 +233,30 @@ static void test_runs_across_the_end_survive_growth(void **state)
 	htab_free(&t);
 }
 
+/* A table told how large it will be takes that many elements without
+ * growing, and a table that already holds some keeps its size. */
+static void test_reserved_room_needs_no_growth(void **state)
+{
+	(void)state;
+	static struct item items[300];
+	struct htab t;
+
+	htab_init(&t);
+	assert_int_equal(htab_reserve(&t, 300), 0);
+	size_t cap = t.one.cap;
+	assert_true(cap * 3 >= 300 * 4);
+	for (uint32_t i = 0; i < 300; i++) {
+		items[i] = (struct item){ i, spread_hash(i) };
+		assert_int_equal(htab_add(&t, items[i].hash, &items[i]), 0);
+	}
+	assert_int_equal(t.one.cap, cap);
+	assert_int_equal(htab_reserve(&t, 3000), 0);
+	assert_int_equal(t.one.cap, cap);
+	for (uint32_t i = 0; i < 300; i++)
+		assert_ptr_equal(htab_find(&t, items[i].hash, &i, item_is), &items[i]);
+	htab_free(&t);
+}
+
 /* Objects by id: blocks come as ids reach them, an id given back is the
  * next taken and its object comes back zeroed. */
 static void test_idslab_gives_ids_back(void **state)
@@ -289,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_large_table_splits_and_keeps_everything),
 		cmocka_unit_test(test_random_steps_match_a_model),
 		cmocka_unit_test(test_runs_across_the_end_survive_growth),
+		cmocka_unit_test(test_reserved_room_needs_no_growth),
 		cmocka_unit_test(test_idslab_gives_ids_back),
 		cmocka_unit_test(test_ids_are_reused_first),
 	};

@@ -2,7 +2,7 @@
  * bgpblast: a tiny BGP speaker for the full-table benchmark (fulltable.sh).
  *
  *   bgpblast feed --local A --peer B --as N --peer-as N [--prefixes 1000000]
- *                 [--per-set 10..50] [--hold 9] [--listen] [--wait S]
+ *                 [--per-set 10..50] [--shuffle] [--hold 9] [--listen] [--wait S]
  *   bgpblast sink --local A --peer B --as N --peer-as N --expect N [--stay]
  *                 [--hold 9] [--listen] [--wait S]
  *
@@ -15,7 +15,10 @@
  * feed: builds the whole stream before connecting: PREFIXES distinct /24s
  * from 11.0.0.0 up (127/8 skipped), grouped into attribute sets of 10..50
  * prefixes (AS_PATH of 1..6 ASNs starting with --as, a community, NEXT_HOP
- * --local), one UPDATE per set (up to 4096 bytes), then End-of-RIB.  Once
+ * --local), one UPDATE per set (up to 4096 bytes), then End-of-RIB.  The
+ * /24s go in address order, as speakers send their tables, or with
+ * --shuffle scattered over the whole range (i-th prefix: i * 2654435761
+ * mod PREFIXES, a prime step, so each is sent once).  Once
  * Established it writes the stream as fast as the socket takes it.  While
  * the stream flows the UPDATEs reset the peer's hold timer; KEEPALIVEs are
  * sent when the socket is idle.
@@ -58,7 +61,7 @@
 #define MAX_PFX ((224u - 12u) << 16)
 
 struct opts {
-	bool feed, listen, stay;
+	bool feed, listen, stay, shuffle;
 	struct in_addr local, peer;
 	uint32_t as, peer_as, prefixes, expect;
 	uint32_t per_min, per_max;
@@ -200,8 +203,10 @@ static void send_notification_and_exit(struct sess *s, uint8_t code, uint8_t sub
 
 /* ---- the feeder's stream ----------------------------------------------- */
 
-static uint32_t slot_of(uint32_t i)
+static uint32_t slot_of(const struct opts *o, uint32_t i)
 {
+	if (o->shuffle)
+		i = (uint32_t)((uint64_t)i * 2654435761u % o->prefixes);
 	uint32_t slot = FIRST24 + i;
 	return slot >= LOOP24 ? slot + (1u << 16) : slot;
 }
@@ -255,7 +260,7 @@ static void build_stream(struct sess *s, const struct opts *o, uint32_t *n_updat
 		if (n > o->prefixes - i)
 			n = o->prefixes - i;
 		for (uint32_t k = 0; k < n; k++, i++) {
-			uint32_t slot = slot_of(i);
+			uint32_t slot = slot_of(o, i);
 			v[k] = (struct bgp_prefix){ .af = BGP_AF_IPV4_UNICAST, .len = 24 };
 			v[k].addr[0] = (uint8_t)(slot >> 16);
 			v[k].addr[1] = (uint8_t)(slot >> 8);
@@ -526,7 +531,8 @@ static void run(const struct opts *o)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bgpblast feed|sink --local ADDR --peer ADDR --as N --peer-as N\n"
-	                "         [--prefixes N] [--per-set MIN..MAX] [--expect N] [--stay]\n"
+	                "         [--prefixes N] [--per-set MIN..MAX] [--shuffle] [--expect N]\n"
+	                "         [--stay]\n"
 	                "         [--hold S] [--listen] [--wait S]\n");
 	exit(2);
 }
@@ -549,6 +555,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "peer-as", required_argument, NULL, 'A' },
 		{ "prefixes", required_argument, NULL, 'n' },
 		{ "per-set", required_argument, NULL, 's' },
+		{ "shuffle", no_argument, NULL, 'r' },
 		{ "expect", required_argument, NULL, 'e' },
 		{ "stay", no_argument, NULL, 'S' },
 		{ "hold", required_argument, NULL, 'h' },
@@ -587,6 +594,9 @@ static void parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'e':
 			o->expect = number(optarg);
+			break;
+		case 'r':
+			o->shuffle = true;
 			break;
 		case 'S':
 			o->stay = true;

@@ -23,7 +23,8 @@
 #
 # Environment: KBGPD, BGPBLAST (binaries), DUTS, TIMEOUT (per DUT, 120 s),
 # SETTLE (seconds the sessions stay up after completion, 10), HOLD (9),
-# PER_SET (10..50), FRR_FIB=1 (let FRR install into zebra, default no-rib),
+# PER_SET (10..50), ORDER=shuffled (the feeder scatters its /24s over the
+# range instead of sending them in address order), FRR_FIB=1 (let FRR install into zebra, default no-rib),
 # PERF=DIR (perf record the DUT from feeder start to completion into
 # DIR/DUT.data; PERF_CALLGRAPH=fp|dwarf|lbr, default fp; PERF_FREQ in Hz,
 # default 1999), ROUNDS=N (run
@@ -36,7 +37,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 source "$root/tests/netns/lib.sh"
 
-: "${TIMEOUT:=120}" "${SETTLE:=10}" "${HOLD:=9}" "${PER_SET:=10..50}" "${FRR_FIB:=0}" "${ROUNDS:=1}"
+: "${TIMEOUT:=120}" "${SETTLE:=10}" "${HOLD:=9}" "${PER_SET:=10..50}" "${FRR_FIB:=0}" "${ROUNDS:=1}" "${ORDER:=sorted}"
 : "${DUTS:=kbgpd bird frr gobgp}"
 GOBGP_MAX=100000
 
@@ -196,7 +197,8 @@ one_dut() {
         sleep 0.5 # perf needs a moment to attach
     fi
     nslab_run_bg feed feed "$BGPBLAST" feed --local 10.0.1.2 --peer 10.0.1.1 "${common[@]}" 65001 \
-        --peer-as 65000 --prefixes "$n" --per-set "$PER_SET" --wait 30
+        --peer-as 65000 --prefixes "$n" --per-set "$PER_SET" --wait 30 \
+        $([[ $ORDER == shuffled ]] && echo --shuffle)
     t0=$SECONDS
     deadline=$((SECONDS + TIMEOUT))
     until grep -q '^complete' "$sink_log"; do
@@ -315,7 +317,7 @@ main() {
     [[ -x $BGPBLAST ]] || { echo "bgpblast not found: build it or set BGPBLAST" >&2; exit 1; }
     RESULTS=$(mktemp -d /tmp/fulltable.XXXXXX)
     trap 'rm -rf "$RESULTS"' EXIT
-    echo "fulltable: $n prefixes, attribute sets of $PER_SET, hold $HOLD, $(nproc) CPUs, $(uname -r)"
+    echo "fulltable: $n prefixes ($ORDER), attribute sets of $PER_SET, hold $HOLD, $(nproc) CPUs, $(uname -r)"
     echo "  kbgpd:  $KBGPD ($(awk -F= '/^CMAKE_BUILD_TYPE/ { print $2 }' "$(dirname "$KBGPD")/CMakeCache.txt" 2>/dev/null))"
     echo "  bird:   $(bird --version 2>&1 | head -n 1)"
     echo "  frr:    $("$NSLAB_FRR_BIN/bgpd" --version | head -n 1)$([[ $FRR_FIB == 1 ]] && echo ", zebra installs" || echo ", bgp no-rib")"

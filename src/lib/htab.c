@@ -164,6 +164,16 @@ const void *htab_find_value(const struct htab *t, uint64_t hash, const void *key
 	return f.slot >= 0 ? slot(t, f.part, (size_t)f.slot) : NULL;
 }
 
+void htab_prefetch(const struct htab *t, uint64_t hash)
+{
+	uint32_t tag = tag_of(hash);
+	const struct htab_part *p = part_of(t, tag);
+	if (p->cap == 0)
+		return;
+	size_t home = home_of(tag, p->cap);
+	__builtin_prefetch(slot(t, p, home));
+}
+
 /* n bytes, as one or two stores for the sizes of values and slots. */
 static void copy_bytes(unsigned char *to, const void *from, size_t n)
 {

@@ -41,6 +41,9 @@ void htab_free(struct htab *t);
 /* The element equal to key (eq(elem, key) true) with that hash, or NULL. */
 void *htab_find(const struct htab *t, uint64_t hash, const void *key,
                 bool (*eq)(const void *elem, const void *key));
+/* Start fetching the memory a lookup of this hash reads first: lookups of
+ * many keys, prefetched together, overlap their cache misses. */
+void htab_prefetch(const struct htab *t, uint64_t hash);
 /* Add an element known not to be there; -1 out of memory. */
 int htab_add(struct htab *t, uint64_t hash, void *elem);
 /* Room for n elements (at most what fits before the table splits) in a

@@ -19,13 +19,19 @@
 #include "bgp/nlri.h"
 #include "lib/htab.h"
 
+struct pindex_block {
+	uint32_t v6_bits; /* an IPv6 block's first 32 bits: its key in v6 */
+	struct htab handles;
+};
+
 struct pindex {
-	/* IPv4 blocks by their first octet, then their second: two loads,
-	 * and 2 kB per first octet in use. */
-	struct pindex_block **v4[256];
-	struct htab v6; /* of IPv6 blocks, by their seeded hash */
-	size_t count;   /* handles, in all blocks */
-	size_t n_blocks;
+	/* IPv4 blocks by their first octet, then their second, in arrays of
+	 * 256 made with the octet's first prefix (14 kB).  Blocks hold no
+	 * prefix until they are made (a handle table of no slots). */
+	struct pindex_block *v4[256];
+	struct htab v6;  /* of IPv6 blocks, by their seeded hash */
+	size_t count;    /* handles, in all blocks */
+	size_t n_blocks; /* with prefixes */
 };
 
 void pindex_init(struct pindex *x);
@@ -35,6 +41,11 @@ void pindex_free(struct pindex *x);
  * changes. */
 const void *pindex_find(const struct pindex *x, const struct bgp_prefix *p, uint64_t hash,
                         const void *key, bool (*eq)(const void *handle, const void *key));
+/* Lookups of many prefixes, fetched ahead together, overlap their cache
+ * misses: first the block of each (pindex_prefetch_block), then the
+ * first slot each reads (pindex_prefetch), then the lookups. */
+void pindex_prefetch_block(const struct pindex *x, const struct bgp_prefix *p);
+void pindex_prefetch(const struct pindex *x, const struct bgp_prefix *p, uint64_t hash);
 /* Add a handle for p, known not to be there; -1 out of memory. */
 int pindex_add(struct pindex *x, const struct bgp_prefix *p, uint64_t hash, uint32_t handle);
 /* Remove the handle added for p. */

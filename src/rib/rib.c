@@ -126,9 +126,14 @@ struct rib_entry *rib_lookup(const struct rib *r, const struct bgp_prefix *p)
 	return entry_find(r, p, bgp_prefix_hash(p));
 }
 
-void rib_key_make(struct rib_key *k)
+void rib_keys_make(const struct rib *r, struct rib_key *keys, size_t n)
 {
-	k->hash = bgp_prefix_hash(&k->prefix);
+	for (size_t i = 0; i < n; i++) {
+		keys[i].hash = bgp_prefix_hash(&keys[i].prefix);
+		pindex_prefetch_block(&r->entries, &keys[i].prefix);
+	}
+	for (size_t i = 0; i < n; i++)
+		pindex_prefetch(&r->entries, &keys[i].prefix, keys[i].hash);
 }
 
 /* The next entry in id order, families interleaved, that exists; NULL at

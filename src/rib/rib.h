@@ -117,13 +117,15 @@ void rib_free(struct rib *r);
  * -1 out of memory, or of source indexes (65535 sources have paths). */
 int rib_update(struct rib *r, struct rib_source *src, const struct bgp_prefix *p,
                const struct bgp_attrs *a, uint64_t now);
-/* A prefix with its hash, computed once for every lookup of one route. */
+/* A prefix with its hash, computed once. */
 struct rib_key {
 	struct bgp_prefix prefix;
 	uint64_t hash;
 };
-/* Hash k->prefix. */
-void rib_key_make(struct rib_key *k);
+/* Hash the prefixes of n keys, and start fetching the index memory their
+ * lookups read: the keys of a batch of an UPDATE's prefixes, made
+ * together, overlap their cache misses. */
+void rib_keys_make(const struct rib *r, struct rib_key *keys, size_t n);
 /* rib_update with attributes already interned (one intern for all the
  * routes of an UPDATE) and the key made; the path takes its own reference. */
 int rib_update_set(struct rib *r, struct rib_source *src, const struct rib_key *k,

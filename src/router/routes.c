@@ -386,6 +386,11 @@ static void import_one(struct import_run *run, const struct rib_key *k, bool rea
 	}
 }
 
+/* Prefixes decoded, hashed and fetched ahead of their import: enough to
+ * overlap the cache misses of a table sent in no particular order, few
+ * enough that the first are still cached. */
+#define IMPORT_BATCH 32
+
 void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 {
 	struct router *r = router_of(ctx);
@@ -409,14 +414,20 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 		                  .now = now_ms(r) };
 	struct bgp_attrs checked = u->attrs;
 	run.accept_all = !run.per_route && import_route(r, p, rp, NULL, &checked);
-	struct rib_key k;
-	bool reach;
+	struct rib_key keys[IMPORT_BATCH];
+	bool reach[IMPORT_BATCH];
 	struct bgp_route_iter ri;
+	size_t n;
 	bgp_route_iter_init(&ri, u, &p->neg.ctx);
-	while (bgp_route_iter_next(&ri, &k.prefix, &reach) == 1) {
-		rib_key_make(&k);
-		import_one(&run, &k, reach);
-	}
+	do {
+		for (n = 0;
+		     n < IMPORT_BATCH && bgp_route_iter_next(&ri, &keys[n].prefix, &reach[n]) == 1;
+		     n++)
+			;
+		rib_keys_make(&r->rib, keys, n);
+		for (size_t i = 0; i < n; i++)
+			import_one(&run, &keys[i], reach[i]);
+	} while (n == IMPORT_BATCH);
 	if (run.shared != NULL)
 		attrset_unref(&r->rib.attrs, run.shared);
 	if (run.lost > 0)

@@ -117,7 +117,7 @@ static void test_packing_and_differences(void **state)
 	}
 	for (unsigned i = 0; i < N_PREFIXES; i++) {
 		struct rib_key k = { .prefix = prefix_of(i) };
-		rib_key_make(&k);
+		rib_keys_make(&rib, &k, 1);
 		assert_int_equal(rib_update_set(&rib, &source, &k, sets[0], 0), 0);
 	}
 	adjout_init(&o);
@@ -172,7 +172,7 @@ static void test_packing_and_differences(void **state)
 	assert_int_equal(withdrawn, 1);
 	assert_null(rib_lookup(&rib, &gone));
 	struct rib_key again = { .prefix = gone };
-	rib_key_make(&again);
+	rib_keys_make(&rib, &again, 1);
 	assert_int_equal(rib_update_set(&rib, &source, &again, sets[0], 0), 0);
 	/* Back, under the id it had: nothing counts as sent for it yet. */
 	assert_int_equal(rib_lookup(&rib, &gone)->id, gone_id);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/hash.h"
+
 void nlri_iter_init(struct nlri_iter *it, struct rbuf field, enum bgp_af af, bool addpath)
 {
 	it->r = field;
@@ -22,35 +24,48 @@ static void prefix_clear_host_bits(struct bgp_prefix *p)
 		p->addr[bytes - 1] &= (uint8_t)(0xff << (8 - p->len % 8));
 }
 
-int nlri_next(struct nlri_iter *it, struct bgp_prefix *p)
+/* The next prefix's fields, its address bytes left in *addr; -1 if the
+ * field ends inside it or its length is too long for the family. */
+static int nlri_take(struct nlri_iter *it, uint32_t *path_id, uint8_t *len, struct rbuf *addr)
 {
 	uint8_t max_bits = (uint8_t)(bgp_af_table[it->af].addr_len * 8);
+
+	if (it->addpath && rbuf_u32(&it->r, path_id) < 0)
+		return -1;
+	if (rbuf_u8(&it->r, len) < 0 || *len > max_bits)
+		return -1;
+	return rbuf_sub(&it->r, (*len + 7u) / 8u, addr);
+}
+
+int nlri_next(struct nlri_iter *it, struct bgp_prefix *p)
+{
+	struct rbuf addr;
 
 	if (rbuf_empty(&it->r))
 		return 0;
 	memset(p, 0, sizeof(*p));
 	p->af = it->af;
-	if (it->addpath && rbuf_u32(&it->r, &p->path_id) < 0)
-		return -1;
-	if (rbuf_u8(&it->r, &p->len) < 0 || p->len > max_bits)
-		return -1;
-	if (rbuf_copy(&it->r, p->addr, (p->len + 7u) / 8u) < 0)
+	if (nlri_take(it, &p->path_id, &p->len, &addr) < 0 ||
+	    rbuf_copy(&addr, p->addr, rbuf_left(&addr)) < 0)
 		return -1;
 	prefix_clear_host_bits(p);
 	return 1;
 }
 
+/* Walks the field as nlri_next does, without copying the prefixes out. */
 int nlri_check(struct rbuf field, enum bgp_af af, bool addpath, size_t *count)
 {
 	struct nlri_iter it;
-	struct bgp_prefix p;
-	int rc;
+	struct rbuf addr;
+	uint32_t path_id;
+	uint8_t len;
 
 	*count = 0;
 	nlri_iter_init(&it, field, af, addpath);
-	while ((rc = nlri_next(&it, &p)) == 1)
-		(*count)++;
-	return rc;
+	for (; !rbuf_empty(&it.r); (*count)++)
+		if (nlri_take(&it, &path_id, &len, &addr) < 0)
+			return -1;
+	return 0;
 }
 
 void nlri_encode(struct wbuf *w, const struct bgp_prefix *p, bool addpath)
@@ -134,17 +149,6 @@ int bgp_prefix_cmp(const struct bgp_prefix *a, const struct bgp_prefix *b)
 
 uint64_t bgp_prefix_hash_seed;
 
-/* The 64-bit finaliser of MurmurHash3: every input bit reaches every
- * output bit, so sequential prefixes spread over the whole table. */
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	return x ^ (x >> 33);
-}
-
 uint64_t bgp_prefix_hash_parts(uint8_t af, uint8_t len, const uint8_t *addr)
 {
 	/* Whole words, not (len + 7) / 8 bytes: copies of a fixed size
@@ -154,8 +158,8 @@ uint64_t bgp_prefix_hash_parts(uint8_t af, uint8_t len, const uint8_t *addr)
 		memcpy(words, addr, 4);
 	else
 		memcpy(words, addr, 16);
-	uint64_t h = mix64(bgp_prefix_hash_seed ^ words[0] ^ ((uint64_t)af << 8 | len) << 48);
-	return words[1] != 0 ? mix64(h ^ words[1]) : h;
+	uint64_t h = hash_mix64(bgp_prefix_hash_seed ^ words[0] ^ ((uint64_t)af << 8 | len) << 48);
+	return words[1] != 0 ? hash_mix64(h ^ words[1]) : h;
 }
 
 uint64_t bgp_prefix_hash(const struct bgp_prefix *p)

@@ -11,6 +11,7 @@
 #include <sys/random.h>
 
 #include "bgp/proto.h"
+#include "lib/hash.h"
 
 /* The views an attribute set owns, in the order they are stored (AS_PATH
  * first: attrset_as_path finds it there). */
@@ -72,21 +73,13 @@ static int pieces_of(const struct bgp_attrs *a, const struct attrset_fixed *f,
 	return n;
 }
 
-static uint64_t mix(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ull;
-	return h;
-}
-
 static uint32_t hash_of(const struct attrset_table *t, const struct attrset_fixed *f,
                         const struct rbuf *pieces, int n)
 {
-	uint64_t h = mix(t->seed, f, sizeof(*f));
+	uint64_t h = hash_bytes(t->seed, f, sizeof(*f));
 	for (int i = 0; i < n; i++)
-		h = mix(h, rbuf_data(&pieces[i]), pieces[i].len);
-	return (uint32_t)(h ^ (h >> 29));
+		h = hash_bytes(h, rbuf_data(&pieces[i]), pieces[i].len);
+	return (uint32_t)hash_mix64(h);
 }
 
 void attrset_table_init(struct attrset_table *t)

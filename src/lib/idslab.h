@@ -28,9 +28,10 @@ void idslab_destroy(struct idslab *s);
 void *idslab_take(struct idslab *s, uint32_t max, uint32_t *id);
 /* Give the object back: it is zeroed, its id is the next taken. */
 void idslab_give(struct idslab *s, uint32_t id);
-/* The object with that id, or NULL if no object ever had it.  An id given
- * back leads to a zeroed object: telling live objects from those is the
- * caller's (a flag that is 0 when zeroed). */
+/* The object with that id, or NULL if its block was never made (ids not
+ * yet taken may have one: a growing slab makes the next block ahead).
+ * An id given back leads to a zeroed object: telling live objects from
+ * those is the caller's (a flag that is 0 when zeroed). */
 void *idslab_at(const struct idslab *s, uint32_t id);
 /* Ids at and above this were never taken. */
 static inline uint32_t idslab_end(const struct idslab *s)

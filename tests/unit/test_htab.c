@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -305,6 +307,34 @@ static void test_ids_are_reused_first(void **state)
 	idpool_free(&p);
 }
 
+/* A slab past its first block maps the next one ahead, and the helper
+ * thread faults it in before any id reaches it. */
+static void test_idslab_next_block_is_faulted_ahead(void **state)
+{
+	(void)state;
+	struct idslab s;
+	uint32_t id;
+
+	idslab_init(&s, 32);
+	for (uint32_t i = 0; i <= IDSLAB_BLOCK; i++)
+		assert_non_null(idslab_take(&s, UINT32_MAX, &id));
+	unsigned char *ahead = idslab_at(&s, 2 * IDSLAB_BLOCK);
+	assert_non_null(ahead);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = IDSLAB_BLOCK * 32 / page;
+	unsigned char resident[IDSLAB_BLOCK * 32 / 4096];
+	size_t in = 0;
+	for (int tries = 0; tries < 200 && in < pages; tries++) {
+		usleep(10000);
+		assert_int_equal(mincore(ahead, pages * page, resident), 0);
+		in = 0;
+		for (size_t i = 0; i < pages; i++)
+			in += resident[i] & 1;
+	}
+	assert_int_equal(in, pages);
+	assert_int_equal(ahead[0], 0);
+	idslab_destroy(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_runs_across_the_end_survive_growth),
 		cmocka_unit_test(test_reserved_room_needs_no_growth),
 		cmocka_unit_test(test_idslab_gives_ids_back),
+		cmocka_unit_test(test_idslab_next_block_is_faulted_ahead),
 		cmocka_unit_test(test_ids_are_reused_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

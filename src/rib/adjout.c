@@ -123,7 +123,7 @@ const struct attrset *adjout_sent(const struct adjout *o, const struct rib *r,
 	return slot != NULL ? attrset_by_id(&r->attrs, *slot) : NULL;
 }
 
-static int group_add(struct group *g, const struct bgp_prefix *p)
+static int group_add(struct group *g, const struct rib_entry *e)
 {
 	if (g->n == g->cap) {
 		size_t cap = g->cap == 0 ? 64 : g->cap * 2;
@@ -133,7 +133,7 @@ static int group_add(struct group *g, const struct bgp_prefix *p)
 		g->v = grown;
 		g->cap = cap;
 	}
-	g->v[g->n++] = *p;
+	g->v[g->n++] = rib_entry_prefix(e);
 	return 0;
 }
 
@@ -221,8 +221,7 @@ int adjout_flush(struct adjout *o, struct rib *r, const struct bgp_session_ctx *
 		if (record(o, r, e, want)) {
 			struct group *g = group_for(&groups, &n_groups, &cap_groups, keep,
 			                            (enum bgp_af)e->af);
-			struct bgp_prefix p = rib_entry_prefix(e);
-			if (g == NULL || group_add(g, &p) < 0)
+			if (g == NULL || group_add(g, e) < 0)
 				rc = -1;
 		}
 		rib_release(r, e);

@@ -14,16 +14,8 @@ static size_t prefix_bytes(uint8_t af)
 	return af == BGP_AF_IPV4_UNICAST ? 4 : 16;
 }
 
-/* An address of af, copied and compared in one fixed size or the other:
- * a size the compiler knows makes a load, not a call. */
-static void prefix_addr_copy(uint8_t *to, const uint8_t *from, uint8_t af)
-{
-	if (af == BGP_AF_IPV4_UNICAST)
-		memcpy(to, from, 4);
-	else
-		memcpy(to, from, 16);
-}
-
+/* An address of af, compared in one fixed size or the other (as
+ * rib_addr_copy copies). */
 static bool prefix_addr_equal(const uint8_t *a, const uint8_t *b, uint8_t af)
 {
 	return af == BGP_AF_IPV4_UNICAST ? memcmp(a, b, 4) == 0 : memcmp(a, b, 16) == 0;
@@ -73,13 +65,6 @@ static struct rib_entry *entry_find(const struct rib *r, const struct bgp_prefix
 		return NULL;
 	memcpy(&handle, value, sizeof(handle));
 	return entry_at(r, handle);
-}
-
-struct bgp_prefix rib_entry_prefix(const struct rib_entry *e)
-{
-	struct bgp_prefix p = { .af = e->af, .len = e->len };
-	prefix_addr_copy(p.addr, e->addr, e->af);
-	return p;
 }
 
 void rib_init(struct rib *r, const struct decide_config *cfg,
@@ -447,7 +432,7 @@ static struct rib_entry *entry_get(struct rib *r, const struct rib_key *k)
 	e->af = p->af;
 	e->len = p->len;
 	e->live = 1;
-	prefix_addr_copy(e->addr, p->addr, p->af);
+	rib_addr_copy(e->addr, p->addr, p->af);
 	if (pindex_add(&r->entries, p, hash, handle_of(e)) < 0) {
 		idslab_give(&r->entry_store[p->af], id);
 		return NULL;

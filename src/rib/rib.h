@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "bgp/nlri.h"
 #include "lib/htab.h"
@@ -170,7 +171,24 @@ static inline struct rib_source *rib_path_source(const struct rib *r, const stru
 {
 	return r->sources[p->src];
 }
-struct bgp_prefix rib_entry_prefix(const struct rib_entry *e);
+/* An address of af, copied in one fixed size or the other: a size the
+ * compiler knows makes a load, not a call. */
+static inline void rib_addr_copy(uint8_t *to, const uint8_t *from, uint8_t af)
+{
+	if (af == BGP_AF_IPV4_UNICAST)
+		memcpy(to, from, 4);
+	else
+		memcpy(to, from, 16);
+}
+/* Inline: built in place where it goes.  Built on the stack and returned
+ * through memory, its fields were stored one by one and loaded back as a
+ * whole, a store-forwarding stall on every prefix sent. */
+static inline struct bgp_prefix rib_entry_prefix(const struct rib_entry *e)
+{
+	struct bgp_prefix p = { .af = e->af, .len = e->len };
+	rib_addr_copy(p.addr, e->addr, e->af);
+	return p;
+}
 /* Iterate the entries that have paths, in the order of their ids: *pos =
  * 0 to start, NULL at the end.  Entries may come and go meanwhile. */
 struct rib_entry *rib_next(const struct rib *r, size_t *pos);

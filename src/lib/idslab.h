@@ -1,8 +1,8 @@
 /*
  * idslab: fixed-size objects addressed by a dense id (idpool.h) instead of
- * by pointer, kept in blocks made as ids reach them.  A table that refers
- * to millions of objects then holds 4-byte ids, and a walk by id visits
- * the objects in the order of their memory.
+ * by pointer, kept in blocks made as ids reach them (idblocks.h).  A table
+ * that refers to millions of objects then holds 4-byte ids, and a walk by
+ * id visits the objects in the order of their memory.
  */
 #ifndef KBGP_LIB_IDSLAB_H
 #define KBGP_LIB_IDSLAB_H
@@ -10,19 +10,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/idblocks.h"
 #include "lib/idpool.h"
 
-#define IDSLAB_BLOCK 4096 /* objects per block */
-
 struct idslab {
-	unsigned char **blocks;
-	size_t n_blocks;
-	size_t size; /* of one object */
+	struct idblocks objects;
 	struct idpool ids;
 };
 
 void idslab_init(struct idslab *s, size_t size);
-/* Release every block (every object goes with them). */
+/* Unmap every block (every object goes with them). */
 void idslab_destroy(struct idslab *s);
 /* A zeroed object and its id; NULL out of memory or of ids below max. */
 void *idslab_take(struct idslab *s, uint32_t max, uint32_t *id);

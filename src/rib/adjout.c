@@ -19,35 +19,21 @@ struct group {
 void adjout_init(struct adjout *o)
 {
 	memset(o, 0, sizeof(*o));
+	for (int af = 0; af < BGP_AF_COUNT; af++)
+		idblocks_init(&o->sent[af], sizeof(uint32_t));
 }
 
-/* Where what e was sent with is kept, or NULL if its page was never
+/* Where what e was sent with is kept, or NULL if its block was never
  * needed. */
 static uint32_t *sent_slot(const struct adjout *o, const struct rib_entry *e)
 {
-	uint32_t **pages = o->sent[e->af];
-	size_t page = e->id / ADJOUT_PAGE;
-	return page < o->n_pages[e->af] && pages[page] != NULL ? &pages[page][e->id % ADJOUT_PAGE]
-	                                                       : NULL;
+	return idblocks_at(&o->sent[e->af], e->id);
 }
 
-/* The same, with its page made if need be; NULL out of memory. */
+/* The same, with its block made if need be; NULL out of memory. */
 static uint32_t *sent_slot_make(struct adjout *o, const struct rib_entry *e)
 {
-	size_t page = e->id / ADJOUT_PAGE, had = o->n_pages[e->af];
-	if (page >= had) {
-		size_t n = page + 1 > had * 2 ? page + 1 : had * 2;
-		uint32_t **grown = realloc(o->sent[e->af], n * sizeof(*grown));
-		if (grown == NULL)
-			return NULL;
-		memset(grown + had, 0, (n - had) * sizeof(*grown));
-		o->sent[e->af] = grown;
-		o->n_pages[e->af] = n;
-	}
-	uint32_t **pages = o->sent[e->af];
-	if (pages[page] == NULL && (pages[page] = calloc(ADJOUT_PAGE, sizeof(**pages))) == NULL)
-		return NULL;
-	return &pages[page][e->id % ADJOUT_PAGE];
+	return idblocks_make(&o->sent[e->af], e->id);
 }
 
 /* e was withdrawn: forget what it was sent with, and let it go. */
@@ -88,11 +74,8 @@ void adjout_free(struct adjout *o, struct rib *r)
 	for (size_t i = o->done_pending; i < o->n_pending; i++)
 		rib_release(r, o->pending[i]);
 	free(o->pending);
-	for (int af = 0; af < BGP_AF_COUNT; af++) {
-		for (size_t i = 0; i < o->n_pages[af]; i++)
-			free(o->sent[af][i]);
-		free(o->sent[af]);
-	}
+	for (int af = 0; af < BGP_AF_COUNT; af++)
+		idblocks_free(&o->sent[af]);
 	adjout_init(o);
 }
 

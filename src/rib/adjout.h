@@ -13,17 +13,15 @@
 
 #include "bgp/attr.h"
 #include "bgp/nlri.h"
+#include "lib/idblocks.h"
 #include "rib/rib.h"
 
-#define ADJOUT_PAGE 1024
-
 struct adjout {
-	/* sent[af][id / ADJOUT_PAGE][id % ADJOUT_PAGE]: the id of the
-	 * attribute set the entry of that family and id was last sent with, 0
-	 * for nothing; a page is allocated when the first of its entries goes
-	 * out.  4 bytes per prefix sent. */
-	uint32_t **sent[BGP_AF_COUNT];
-	size_t n_pages[BGP_AF_COUNT];
+	/* sent[af] by entry id: the id of the attribute set the entry of that
+	 * family and id was last sent with (uint32_t), 0 for nothing; a block
+	 * is made when the first of its entries goes out.  4 bytes per prefix
+	 * sent. */
+	struct idblocks sent[BGP_AF_COUNT];
 	/* Entries to look at again, each held in the RIB until then. */
 	struct rib_entry **pending;
 	size_t n_pending, cap_pending;

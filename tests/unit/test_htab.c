@@ -268,20 +268,20 @@ static void test_idslab_gives_ids_back(void **state)
 	uint32_t id;
 
 	idslab_init(&s, 24);
-	for (uint32_t want = 0; want < 3 * IDSLAB_BLOCK; want++) {
+	for (uint32_t want = 0; want < 3 * IDBLOCKS_BLOCK; want++) {
 		unsigned char *o = idslab_take(&s, UINT32_MAX, &id);
 		assert_non_null(o);
 		assert_int_equal(id, want);
 		memset(o, 0xab, 24);
 	}
-	assert_null(idslab_at(&s, 5 * IDSLAB_BLOCK));
+	assert_null(idslab_at(&s, 5 * IDBLOCKS_BLOCK));
 	idslab_give(&s, 4097);
 	assert_int_equal(((unsigned char *)idslab_at(&s, 4097))[7], 0);
 	unsigned char *again = idslab_take(&s, UINT32_MAX, &id);
 	assert_int_equal(id, 4097);
 	assert_ptr_equal(again, idslab_at(&s, 4097));
-	assert_null(idslab_take(&s, 3 * IDSLAB_BLOCK, &id)); /* over the caller's limit */
-	assert_int_equal(idslab_end(&s), 3 * IDSLAB_BLOCK + 1);
+	assert_null(idslab_take(&s, 3 * IDBLOCKS_BLOCK, &id)); /* over the caller's limit */
+	assert_int_equal(idslab_end(&s), 3 * IDBLOCKS_BLOCK + 1);
 	idslab_destroy(&s);
 }
 
@@ -316,12 +316,12 @@ static void test_idslab_next_block_is_faulted_ahead(void **state)
 	uint32_t id;
 
 	idslab_init(&s, 32);
-	for (uint32_t i = 0; i <= IDSLAB_BLOCK; i++)
+	for (uint32_t i = 0; i <= IDBLOCKS_BLOCK; i++)
 		assert_non_null(idslab_take(&s, UINT32_MAX, &id));
-	unsigned char *ahead = idslab_at(&s, 2 * IDSLAB_BLOCK);
+	unsigned char *ahead = idslab_at(&s, 2 * IDBLOCKS_BLOCK);
 	assert_non_null(ahead);
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = IDSLAB_BLOCK * 32 / page;
-	unsigned char resident[IDSLAB_BLOCK * 32 / 4096];
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = IDBLOCKS_BLOCK * 32 / page;
+	unsigned char resident[IDBLOCKS_BLOCK * 32 / 4096];
 	size_t in = 0;
 	for (int tries = 0; tries < 200 && in < pages; tries++) {
 		usleep(10000);

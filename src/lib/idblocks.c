@@ -1,0 +1,75 @@
+/*
+ * idblocks: blocks of objects by id (idblocks.h).
+ */
+#include "lib/idblocks.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "lib/prefault.h"
+
+void idblocks_init(struct idblocks *b, size_t size)
+{
+	*b = (struct idblocks){ .size = size };
+}
+
+/* Blocks are mappings of their own, page-aligned for the prefault helper
+ * (4096 objects make a multiple of any page size). */
+static size_t block_bytes(const struct idblocks *b)
+{
+	return IDBLOCKS_BLOCK * b->size;
+}
+
+static unsigned char *block_map(const struct idblocks *b)
+{
+	void *m = mmap(NULL, block_bytes(b), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	               -1, 0);
+	return m != MAP_FAILED ? m : NULL;
+}
+
+void idblocks_free(struct idblocks *b)
+{
+	for (size_t i = 0; i < b->n_blocks; i++)
+		if (b->blocks[i] != NULL)
+			munmap(b->blocks[i], block_bytes(b));
+	free(b->blocks);
+	idblocks_init(b, b->size);
+}
+
+void *idblocks_at(const struct idblocks *b, size_t id)
+{
+	size_t block = id / IDBLOCKS_BLOCK;
+	if (block >= b->n_blocks || b->blocks[block] == NULL)
+		return NULL;
+	return b->blocks[block] + id % IDBLOCKS_BLOCK * b->size;
+}
+
+/* Room in the block array for block and the one after it; -1 out of
+ * memory. */
+static int array_cover(struct idblocks *b, size_t block)
+{
+	if (block + 1 < b->n_blocks)
+		return 0;
+	size_t n = block + 2 > b->n_blocks * 2 ? block + 2 : b->n_blocks * 2;
+	unsigned char **grown = realloc(b->blocks, n * sizeof(*grown));
+	if (grown == NULL)
+		return -1;
+	memset(grown + b->n_blocks, 0, (n - b->n_blocks) * sizeof(*grown));
+	b->blocks = grown;
+	b->n_blocks = n;
+	return 0;
+}
+
+void *idblocks_make(struct idblocks *b, size_t id)
+{
+	size_t block = id / IDBLOCKS_BLOCK;
+	if (array_cover(b, block) < 0)
+		return NULL;
+	if (b->blocks[block] == NULL && (b->blocks[block] = block_map(b)) == NULL)
+		return NULL;
+	if (block > 0 && b->blocks[block + 1] == NULL &&
+	    (b->blocks[block + 1] = block_map(b)) != NULL)
+		prefault_ahead(b->blocks[block + 1], block_bytes(b));
+	return idblocks_at(b, id);
+}

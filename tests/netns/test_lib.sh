@@ -102,7 +102,10 @@ router bgp 65001
  exit-address-family'
 
 # BIRD resolves a multihop next hop through its own tables, so the igp statics give it the routes to
-# FRR's subnet (they are not exported: only orig4/orig6 are).
+# FRR's subnet (they are not exported: only orig4/orig6 are).  Graceful restart is off: BIRD offers it
+# by default, and FRR, its helper, would then keep the crashed BIRD's paths stale and sweep them while
+# the new session relearns them, racing FRR's batched clearing (once in CI the prefix did not come
+# back within 10 s).  What the scenario checks is that the harness kills and restarts BIRD.
 BIRD_R2_CONFIG='router id 10.0.2.2;
 protocol device { }
 protocol static orig4 { ipv4; route 10.102.0.0/24 unreachable; }
@@ -111,6 +114,7 @@ protocol static igp4 { ipv4; route 10.0.1.0/24 via 10.0.2.1; }
 protocol static igp6 { ipv6; route fd00:1::/64 via fd00:2::1; }
 template bgp frr_peer {
     multihop 2;
+    graceful restart off;
     hold time 9;
     keepalive time 3;
     connect delay time 1;

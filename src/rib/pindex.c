@@ -6,6 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct pindex_block {
+	uint32_t v6_bits; /* an IPv6 block's first 32 bits: its key in v6 */
+	struct htab handles;
+};
+
 static bool is_v4(const struct bgp_prefix *p)
 {
 	return p->af == BGP_AF_IPV4_UNICAST;

@@ -19,11 +19,6 @@
 #include "bgp/nlri.h"
 #include "lib/htab.h"
 
-struct pindex_block {
-	uint32_t v6_bits; /* an IPv6 block's first 32 bits: its key in v6 */
-	struct htab handles;
-};
-
 struct pindex {
 	/* IPv4 blocks by their first octet, then their second, in arrays of
 	 * 256 made with the octet's first prefix (14 kB).  Blocks hold no

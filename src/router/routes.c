@@ -420,10 +420,10 @@ void routes_update(void *ctx, struct bgp_peer *p, const struct bgp_update *u)
 	size_t n;
 	bgp_route_iter_init(&ri, u, &p->neg.ctx);
 	do {
-		for (n = 0;
-		     n < IMPORT_BATCH && bgp_route_iter_next(&ri, &keys[n].prefix, &reach[n]) == 1;
-		     n++)
-			;
+		n = 0;
+		while (n < IMPORT_BATCH &&
+		       bgp_route_iter_next(&ri, &keys[n].prefix, &reach[n]) == 1)
+			n++;
 		rib_keys_make(&r->rib, keys, n);
 		for (size_t i = 0; i < n; i++)
 			import_one(&run, &keys[i], reach[i]);

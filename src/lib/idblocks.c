@@ -14,8 +14,9 @@ void idblocks_init(struct idblocks *b, size_t size)
 	*b = (struct idblocks){ .size = size };
 }
 
-/* Blocks are mappings of their own, page-aligned for the prefault helper
- * (4096 objects make a multiple of any page size). */
+/* Blocks are page-aligned mappings, of their own or a few together (they
+ * are unmapped one by one all the same): 4096 objects make a multiple of
+ * any page size. */
 static size_t block_bytes(const struct idblocks *b)
 {
 	return IDBLOCKS_BLOCK * b->size;
@@ -45,13 +46,12 @@ void *idblocks_at(const struct idblocks *b, size_t id)
 	return b->blocks[block] + id % IDBLOCKS_BLOCK * b->size;
 }
 
-/* Room in the block array for block and the one after it; -1 out of
- * memory. */
+/* Room in the block array up to block; -1 out of memory. */
 static int array_cover(struct idblocks *b, size_t block)
 {
-	if (block + 1 < b->n_blocks)
+	if (block < b->n_blocks)
 		return 0;
-	size_t n = block + 2 > b->n_blocks * 2 ? block + 2 : b->n_blocks * 2;
+	size_t n = block + 1 > b->n_blocks * 2 ? block + 1 : b->n_blocks * 2;
 	unsigned char **grown = realloc(b->blocks, n * sizeof(*grown));
 	if (grown == NULL)
 		return -1;
@@ -61,6 +61,25 @@ static int array_cover(struct idblocks *b, size_t block)
 	return 0;
 }
 
+/* The blocks from first on, 512 kB of them (one at least), mapped as one
+ * and handed to the prefault helper: a mapping and a wake-up of the
+ * helper cost a system call each, not worth making for every 16 kB. */
+#define AHEAD_BYTES (512u * 1024u)
+
+static void map_ahead(struct idblocks *b, size_t first)
+{
+	size_t n = AHEAD_BYTES > block_bytes(b) ? AHEAD_BYTES / block_bytes(b) : 1;
+	if (array_cover(b, first + n - 1) < 0)
+		return;
+	void *m = mmap(NULL, n * block_bytes(b), PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return;
+	for (size_t i = 0; i < n; i++)
+		b->blocks[first + i] = (unsigned char *)m + i * block_bytes(b);
+	prefault_ahead(m, n * block_bytes(b));
+}
+
 void *idblocks_make(struct idblocks *b, size_t id)
 {
 	size_t block = id / IDBLOCKS_BLOCK;
@@ -68,8 +87,7 @@ void *idblocks_make(struct idblocks *b, size_t id)
 		return NULL;
 	if (b->blocks[block] == NULL && (b->blocks[block] = block_map(b)) == NULL)
 		return NULL;
-	if (block > 0 && b->blocks[block + 1] == NULL &&
-	    (b->blocks[block + 1] = block_map(b)) != NULL)
-		prefault_ahead(b->blocks[block + 1], block_bytes(b));
+	if (block > 0 && (block + 1 >= b->n_blocks || b->blocks[block + 1] == NULL))
+		map_ahead(b, block + 1);
 	return idblocks_at(b, id);
 }

@@ -2,9 +2,9 @@
  * idblocks: fixed-size objects by dense id, zeroed until written, in
  * blocks of IDBLOCKS_BLOCK made as ids reach them.  A table keyed by ids
  * that stay dense, as RIB entry ids do, costs its objects and a pointer a
- * block.  A table past its first block is growing: its next block is
+ * block.  A table past its first block is growing: its next blocks are
  * mapped ahead and faulted in by the prefault helper before any id
- * reaches it.
+ * reaches them.
  */
 #ifndef KBGP_LIB_IDBLOCKS_H
 #define KBGP_LIB_IDBLOCKS_H

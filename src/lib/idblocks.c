@@ -61,15 +61,20 @@ static int array_cover(struct idblocks *b, size_t block)
 	return 0;
 }
 
-/* The blocks from first on, 512 kB of them (one at least), mapped as one
- * and handed to the prefault helper: a mapping and a wake-up of the
- * helper cost a system call each, not worth making for every 16 kB. */
+/* The blocks from first on, up to 512 kB of them and up to the next block
+ * already made (ids do not always come in order), mapped as one and
+ * handed to the prefault helper: a mapping and a wake-up of the helper
+ * cost a system call each, not worth making for every 16 kB. */
 #define AHEAD_BYTES (512u * 1024u)
 
 static void map_ahead(struct idblocks *b, size_t first)
 {
-	size_t n = AHEAD_BYTES > block_bytes(b) ? AHEAD_BYTES / block_bytes(b) : 1;
-	if (array_cover(b, first + n - 1) < 0)
+	size_t most = AHEAD_BYTES > block_bytes(b) ? AHEAD_BYTES / block_bytes(b) : 1, n = 0;
+	if (array_cover(b, first + most - 1) < 0)
+		return;
+	while (n < most && b->blocks[first + n] == NULL)
+		n++;
+	if (n == 0)
 		return;
 	void *m = mmap(NULL, n * block_bytes(b), PROT_READ | PROT_WRITE,
 	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -87,7 +92,7 @@ void *idblocks_make(struct idblocks *b, size_t id)
 		return NULL;
 	if (b->blocks[block] == NULL && (b->blocks[block] = block_map(b)) == NULL)
 		return NULL;
-	if (block > 0 && (block + 1 >= b->n_blocks || b->blocks[block + 1] == NULL))
+	if (block > 0)
 		map_ahead(b, block + 1);
 	return idblocks_at(b, id);
 }

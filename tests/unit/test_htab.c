@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "lib/htab.h"
+#include "lib/idblocks.h"
 #include "lib/idpool.h"
 #include "lib/idslab.h"
 
@@ -335,6 +336,26 @@ static void test_idslab_next_block_is_faulted_ahead(void **state)
 	idslab_destroy(&s);
 }
 
+/* Blocks mapped ahead never replace a block made before them: ids of an
+ * Adj-RIB-Out's records come in any order. */
+static void test_idblocks_ahead_keeps_blocks_made_before(void **state)
+{
+	(void)state;
+	struct idblocks b;
+
+	idblocks_init(&b, sizeof(uint32_t));
+	uint32_t *early = idblocks_make(&b, 10 * IDBLOCKS_BLOCK + 5);
+	assert_non_null(early);
+	*early = 7;
+	assert_non_null(idblocks_make(&b, 1 * IDBLOCKS_BLOCK)); /* maps blocks ahead from 2 */
+	assert_non_null(idblocks_at(&b, 2 * IDBLOCKS_BLOCK));
+	assert_ptr_equal(idblocks_at(&b, 10 * IDBLOCKS_BLOCK + 5), early);
+	assert_int_equal(*early, 7);
+	assert_non_null(idblocks_make(&b, 9 * IDBLOCKS_BLOCK)); /* the run ahead ends at 10 */
+	assert_int_equal(*(uint32_t *)idblocks_at(&b, 10 * IDBLOCKS_BLOCK + 5), 7);
+	idblocks_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_reserved_room_needs_no_growth),
 		cmocka_unit_test(test_idslab_gives_ids_back),
 		cmocka_unit_test(test_idslab_next_block_is_faulted_ahead),
+		cmocka_unit_test(test_idblocks_ahead_keeps_blocks_made_before),
 		cmocka_unit_test(test_ids_are_reused_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

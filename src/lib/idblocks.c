@@ -92,7 +92,7 @@ void *idblocks_make(struct idblocks *b, size_t id)
 		return NULL;
 	if (b->blocks[block] == NULL && (b->blocks[block] = block_map(b)) == NULL)
 		return NULL;
-	if (block > 0)
+	if (block > 0 && b->blocks[block - 1] != NULL)
 		map_ahead(b, block + 1);
 	return idblocks_at(b, id);
 }

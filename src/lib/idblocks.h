@@ -2,9 +2,10 @@
  * idblocks: fixed-size objects by dense id, zeroed until written, in
  * blocks of IDBLOCKS_BLOCK made as ids reach them.  A table keyed by ids
  * that stay dense, as RIB entry ids do, costs its objects and a pointer a
- * block.  A table past its first block is growing: its next blocks are
- * mapped ahead and faulted in by the prefault helper before any id
- * reaches them.
+ * block.  A table that grows densely (a block is made where the one
+ * before it is) maps the blocks ahead of it, and the prefault helper
+ * faults them in before any id reaches them; ids scattered over a large
+ * range (an Adj-RIB-Out behind a filter) map only the blocks they need.
  */
 #ifndef KBGP_LIB_IDBLOCKS_H
 #define KBGP_LIB_IDBLOCKS_H

@@ -337,7 +337,8 @@ static void test_idslab_next_block_is_faulted_ahead(void **state)
 }
 
 /* Blocks mapped ahead never replace a block made before them: ids of an
- * Adj-RIB-Out's records come in any order. */
+ * Adj-RIB-Out's records come in any order.  Ids far apart map only their
+ * own blocks. */
 static void test_idblocks_ahead_keeps_blocks_made_before(void **state)
 {
 	(void)state;
@@ -347,7 +348,9 @@ static void test_idblocks_ahead_keeps_blocks_made_before(void **state)
 	uint32_t *early = idblocks_make(&b, 10 * IDBLOCKS_BLOCK + 5);
 	assert_non_null(early);
 	*early = 7;
-	assert_non_null(idblocks_make(&b, 1 * IDBLOCKS_BLOCK)); /* maps blocks ahead from 2 */
+	assert_null(idblocks_at(&b, 11 * IDBLOCKS_BLOCK)); /* alone: nothing ahead */
+	assert_non_null(idblocks_make(&b, 0));
+	assert_non_null(idblocks_make(&b, 1 * IDBLOCKS_BLOCK)); /* dense: maps ahead from 2 */
 	assert_non_null(idblocks_at(&b, 2 * IDBLOCKS_BLOCK));
 	assert_ptr_equal(idblocks_at(&b, 10 * IDBLOCKS_BLOCK + 5), early);
 	assert_int_equal(*early, 7);

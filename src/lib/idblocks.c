@@ -22,10 +22,11 @@ static size_t block_bytes(const struct idblocks *b)
 	return IDBLOCKS_BLOCK * b->size;
 }
 
-static unsigned char *block_map(const struct idblocks *b)
+/* n blocks in one mapping, zeroed; NULL out of memory. */
+static unsigned char *blocks_map(const struct idblocks *b, size_t n)
 {
-	void *m = mmap(NULL, block_bytes(b), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-	               -1, 0);
+	void *m = mmap(NULL, n * block_bytes(b), PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	return m != MAP_FAILED ? m : NULL;
 }
 
@@ -76,12 +77,11 @@ static void map_ahead(struct idblocks *b, size_t first)
 		n++;
 	if (n == 0)
 		return;
-	void *m = mmap(NULL, n * block_bytes(b), PROT_READ | PROT_WRITE,
-	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
+	unsigned char *m = blocks_map(b, n);
+	if (m == NULL)
 		return;
 	for (size_t i = 0; i < n; i++)
-		b->blocks[first + i] = (unsigned char *)m + i * block_bytes(b);
+		b->blocks[first + i] = m + i * block_bytes(b);
 	prefault_ahead(m, n * block_bytes(b));
 }
 
@@ -90,7 +90,7 @@ void *idblocks_make(struct idblocks *b, size_t id)
 	size_t block = id / IDBLOCKS_BLOCK;
 	if (array_cover(b, block) < 0)
 		return NULL;
-	if (b->blocks[block] == NULL && (b->blocks[block] = block_map(b)) == NULL)
+	if (b->blocks[block] == NULL && (b->blocks[block] = blocks_map(b, 1)) == NULL)
 		return NULL;
 	if (block > 0 && b->blocks[block - 1] != NULL)
 		map_ahead(b, block + 1);
